@@ -1,0 +1,123 @@
+"""Command line: ``python -m celltx validate|export|pool|figures``.
+
+Every command reads the same validated records as the app. Problems go to standard error in the
+form ``file:line, record 'id', field 'x': what was wrong``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from celltx import load, stats
+from celltx.export import outcomes_csv, studies_csv, to_csv
+
+BY_COLUMNS = {"target": "target_group", "disease": "disease", "modality": "modality",
+              "setting": "setting", "protocol": "protocol", "study": "record_id"}
+
+
+def _dataset(path: str | None) -> load.Dataset:
+    return load.load_dataset(Path(path) if path else load.DATA_DIR)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    ds = _dataset(args.path)
+    for p in ds.problems:
+        print(p, file=sys.stderr)
+    n_files = len(load.data_files(Path(args.path) if args.path else load.DATA_DIR))
+    p = ds.parsed
+    n_out = sum(len(s.outcomes) for s in p.studies)
+    print(f"{len(p.studies)} studies ({n_out} values), {len(p.targets)} target entries, "
+          f"{len(p.context)} context facts, {len(p.sources)} sources in {n_files} file(s); "
+          f"data version {ds.version}")
+    if not ds.quotes_checked:
+        print("note: quotes were not checked: no source folder (set CELLTX_SEEDS or place "
+              "shared/seeds beside the repository)", file=sys.stderr)
+    if ds.problems:
+        errors = len(ds.errors)
+        print(f"{len(ds.problems)} problem(s): {errors} error(s), "
+              f"{len(ds.problems) - errors} warning(s)", file=sys.stderr)
+        return 1
+    print("valid")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    ds = _dataset(args.data)
+    if ds.errors:
+        print(f"warning: {len(ds.errors)} invalid record(s) left out; run "
+              "'python -m celltx validate' for details", file=sys.stderr)
+    if args.table == "outcomes":
+        sys.stdout.write(outcomes_csv(ds.outcomes(), args.all_columns))
+    else:
+        sys.stdout.write(studies_csv(ds.studies(), args.all_columns))
+    return 0
+
+
+def cmd_pool(args: argparse.Namespace) -> int:
+    ds = _dataset(args.data)
+    by = BY_COLUMNS.get(args.by, args.by)
+    try:
+        table = stats.pool(ds.outcomes(), args.endpoint, by=by, scope=args.scope)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if table.empty:
+        print(f"error: no values for endpoint {args.endpoint!r}", file=sys.stderr)
+        return 1
+    cols = None if args.reasons else stats.POOL_COLUMNS
+    sys.stdout.write(to_csv(table, cols))
+    return 0
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from celltx import bundle  # kaleido and chromium are only needed here
+
+    return bundle.main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m celltx", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="validate a data folder or file; exit 1 on any problem")
+    v.add_argument("path", nargs="?", help="folder or YAML file (default: data/)")
+    v.set_defaults(func=cmd_validate)
+
+    e = sub.add_parser("export", help="CSV to standard output, one row per value or study")
+    e.add_argument("table", choices=["outcomes", "studies"])
+    e.add_argument("--data", help="data folder or file (default: data/)")
+    e.add_argument("--all-columns", action="store_true",
+                   help="every column of the tidy frame, not only the contract columns")
+    e.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("pool", help="random-effects pooled proportion per subgroup, as CSV")
+    p.add_argument("--endpoint", required=True, help="e.g. CR, CR/CRi, OR, CRS")
+    p.add_argument("--by", default="target", help=f"one of {', '.join(BY_COLUMNS)} or a column")
+    p.add_argument("--scope", help="only this scope (e.g. any, severe, grade>=3 for CRS)")
+    p.add_argument("--data", help="data folder or file (default: data/)")
+    p.add_argument("--reasons", action="store_true", help="add why each record was excluded")
+    p.set_defaults(func=cmd_pool)
+
+    f = sub.add_parser("figures", help="write every dashboard figure to a folder")
+    f.add_argument("--out", required=True, help="output folder")
+    f.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
+    f.add_argument("--disease", action="append", default=[],
+                   help="filter by disease (repeatable)")
+    f.add_argument("--presentation", action="store_true", help="presentation theme (16:9, large)")
+    f.add_argument("--dark", action="store_true", help="dark slide background (with --presentation)")
+    f.add_argument("--data", help="data folder or file (default: data/)")
+    f.set_defaults(func=cmd_figures)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except load.DataError as e:
+        print(e, file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,145 @@
+"""Statistics checked against reference values and the published formulas, not only statsmodels."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import beta
+
+from celltx import stats
+
+
+def dl_reference(events, ns):
+    """DerSimonian & Laird (1986) on the logit scale, written out from the published formulas."""
+    y, v = [], []
+    for x, n in zip(events, ns, strict=True):
+        if x in (0, n):
+            x, n = x + 0.5, n + 1
+        y.append(math.log(x / (n - x)))
+        v.append(1 / x + 1 / (n - x))
+    y, v = np.array(y), np.array(v)
+    w = 1 / v
+    fe = (w * y).sum() / w.sum()
+    q = (w * (y - fe) ** 2).sum()
+    df = len(y) - 1
+    tau2 = max(0.0, (q - df) / (w.sum() - (w**2).sum() / w.sum()))
+    wr = 1 / (v + tau2)
+    mu = (wr * y).sum() / wr.sum()
+    se = math.sqrt(1 / wr.sum())
+    expit = lambda t: 100 / (1 + math.exp(-t))  # noqa: E731
+    i2 = max(0.0, (q - df) / q) * 100 if q > 0 else 0.0
+    return expit(mu), expit(mu - 1.959964 * se), expit(mu + 1.959964 * se), tau2, i2
+
+
+@pytest.mark.parametrize("x,n", [(11, 15), (0, 10), (10, 10), (1, 3), (27, 30)])
+def test_clopper_pearson_matches_beta_quantiles(x, n):
+    low, high = stats.clopper_pearson(x, n)
+    ref_low = 0.0 if x == 0 else beta.ppf(0.025, x, n - x + 1) * 100
+    ref_high = 100.0 if x == n else beta.ppf(0.975, x + 1, n - x) * 100
+    assert low == pytest.approx(ref_low, abs=1e-9)
+    assert high == pytest.approx(ref_high, abs=1e-9)
+
+
+def test_clopper_pearson_known_value():
+    # 11/15: published exact interval 44.9% to 92.2%
+    low, high = stats.clopper_pearson(11, 15)
+    assert (round(low, 1), round(high, 1)) == (44.9, 92.2)
+
+
+@pytest.mark.parametrize("x,n", [(-1, 5), (6, 5), (0, 0)])
+def test_clopper_pearson_rejects_impossible_counts(x, n):
+    with pytest.raises(ValueError):
+        stats.clopper_pearson(x, n)
+
+
+def test_homogeneous_studies_truncate_tau2_at_zero():
+    # 11/15 and 24/34: Q < df, so DL's tau^2 is negative before truncation.
+    res = stats.pool_logit([11, 24], [15, 34])
+    assert res.tau2 == 0.0
+    assert res.i2_pct == 0.0
+    # hand-computed: fixed-effect logit mean 0.9155, SE 0.3164
+    assert round(res.pooled_pct, 1) == 71.4
+    assert round(res.ci_low_pct, 1) == 57.3
+    assert round(res.ci_high_pct, 1) == 82.3
+
+
+@pytest.mark.parametrize("events,ns", [
+    ([27, 14, 12, 3], [30, 21, 21, 9]),     # heterogeneous
+    ([11, 24], [15, 34]),                   # homogeneous
+    ([7, 7, 4], [7, 7, 5]),                 # two 100% studies: continuity correction
+    ([0, 5, 2], [10, 19, 6]),               # one 0% study
+])
+def test_pool_matches_published_formulas(events, ns):
+    res = stats.pool_logit(events, ns)
+    ref = dl_reference(events, ns)
+    got = (res.pooled_pct, res.ci_low_pct, res.ci_high_pct, res.tau2, res.i2_pct)
+    assert got == pytest.approx(ref, rel=1e-5, abs=1e-7)
+
+
+def test_heterogeneous_studies_have_positive_tau2():
+    res = stats.pool_logit([27, 3, 14], [30, 30, 21])
+    assert res.tau2 > 0 and res.i2_pct > 50
+    # a random-effects CI is wider than the fixed-effect one
+    fe = stats.pool_logit([27, 27, 27], [30, 30, 30])
+    assert (res.ci_high_pct - res.ci_low_pct) > (fe.ci_high_pct - fe.ci_low_pct)
+
+
+def test_continuity_correction_only_at_zero_and_hundred_percent():
+    assert stats.logit_effect(7, 7) == pytest.approx((math.log(7.5 / 0.5), 1 / 7.5 + 1 / 0.5, True))
+    assert stats.logit_effect(0, 10)[2] is True
+    y, v, corrected = stats.logit_effect(3, 10)
+    assert not corrected and y == pytest.approx(math.log(3 / 7)) and v == pytest.approx(1 / 3 + 1 / 7)
+
+
+def test_all_hundred_percent_studies_pool_below_hundred_with_finite_ci():
+    res = stats.pool_logit([7, 7], [7, 7])
+    assert 80 < res.pooled_pct < 100 and math.isfinite(res.ci_low_pct)
+
+
+def test_pool_needs_two_studies():
+    with pytest.raises(ValueError):
+        stats.pool_logit([3], [10])
+
+
+def _frame(rows):
+    base = {"arm": "all", "scope": None, "time_months": None, "events_note": None,
+            "events_derived": False, "location_kind": "Table 1", "target_group": "CD19"}
+    out = pd.DataFrame([{**base, **r} for r in rows])
+    out["cluster"] = out.get("cluster", out["record_id"])
+    return out
+
+
+def test_pool_by_group_lists_exclusions_and_never_counts_a_study_twice():
+    df = _frame([
+        {"record_id": "a", "endpoint": "CR", "n": 30, "events": 27},
+        {"record_id": "b", "endpoint": "CR", "n": 21, "events": 12},
+        {"record_id": "b-text", "endpoint": "CR", "n": 21, "events": 12, "cluster": "b",
+         "location_kind": "text"},
+        {"record_id": "c", "endpoint": "CR", "n": None, "events": None},
+        {"record_id": "d", "endpoint": "CR", "n": 15, "events": 11, "arm": "dose >= 1e6/kg"},
+        {"record_id": "e", "endpoint": "CR", "n": 5, "events": 4, "target_group": "CD7"},
+    ])
+    df.loc[df.record_id == "b", "cluster"] = "b"
+    table = stats.pool(df, "CR", by="target_group")
+    cd19 = table.set_index("group").loc["CD19"]
+    assert cd19["k"] == 2 and cd19["included"] == "a;b"
+    assert set(cd19["excluded"].split(";")) == {"b-text", "c", "d"}
+    assert "same study as b" in cd19["excluded_reasons"]
+    assert "no n" in cd19["excluded_reasons"]
+    assert cd19["n_total"] == 51 and cd19["events_total"] == 39
+    ref = dl_reference([27, 12], [30, 21])
+    assert cd19["pooled_pct"] == pytest.approx(ref[0])
+    cd7 = table.set_index("group").loc["CD7"]
+    assert cd7["k"] == 1 and math.isnan(cd7["pooled_pct"])
+
+
+def test_pool_keeps_scopes_apart():
+    df = _frame([
+        {"record_id": "a", "endpoint": "CRS", "n": 30, "events": 8, "scope": "severe"},
+        {"record_id": "b", "endpoint": "CRS", "n": 21, "events": 16, "scope": "any"},
+        {"record_id": "c", "endpoint": "CRS", "n": 34, "events": 31, "scope": "any"},
+    ])
+    table = stats.pool(df, "CRS", by="target_group")
+    assert list(table["group"]) == ["CD19 | scope any", "CD19 | scope severe"]
+    assert list(table["k"]) == [2, 1]
