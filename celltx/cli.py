@@ -13,8 +13,14 @@ from pathlib import Path
 from celltx import load, stats
 from celltx.export import outcomes_csv, studies_csv, to_csv
 
-BY_COLUMNS = {"target": "target_group", "disease": "disease", "modality": "modality",
-              "setting": "setting", "protocol": "protocol", "study": "record_id"}
+BY_COLUMNS = {
+    "target": "target_group",
+    "disease": "disease",
+    "modality": "modality",
+    "setting": "setting",
+    "protocol": "protocol",
+    "study": "record_id",
+}
 
 
 def _dataset(path: str | None) -> load.Dataset:
@@ -28,16 +34,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
     n_files = len(load.data_files(Path(args.path) if args.path else load.DATA_DIR))
     p = ds.parsed
     n_out = sum(len(s.outcomes) for s in p.studies)
-    print(f"{len(p.studies)} studies ({n_out} values), {len(p.targets)} target entries, "
-          f"{len(p.context)} context facts, {len(p.sources)} sources in {n_files} file(s); "
-          f"data version {ds.version}")
+    print(
+        f"{len(p.studies)} studies ({n_out} values), {len(p.targets)} target entries, "
+        f"{len(p.context)} context facts, {len(p.sources)} sources in {n_files} file(s); "
+        f"data version {ds.version}"
+    )
     if not ds.quotes_checked:
-        print("note: quotes were not checked: no source folder (set CELLTX_SEEDS or place "
-              "shared/seeds beside the repository)", file=sys.stderr)
+        print(
+            "note: quotes were not checked: no source folder (set CELLTX_SEEDS or place "
+            "shared/seeds beside the repository)",
+            file=sys.stderr,
+        )
     if ds.problems:
         errors = len(ds.errors)
-        print(f"{len(ds.problems)} problem(s): {errors} error(s), "
-              f"{len(ds.problems) - errors} warning(s)", file=sys.stderr)
+        print(
+            f"{len(ds.problems)} problem(s): {errors} error(s), {len(ds.problems) - errors} warning(s)",
+            file=sys.stderr,
+        )
         return 1
     print("valid")
     return 0
@@ -46,8 +59,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     ds = _dataset(args.data)
     if ds.errors:
-        print(f"warning: {len(ds.errors)} invalid record(s) left out; run "
-              "'python -m celltx validate' for details", file=sys.stderr)
+        print(
+            f"warning: {len(ds.errors)} invalid record(s) left out; run "
+            "'python -m celltx validate' for details",
+            file=sys.stderr,
+        )
     if args.table == "outcomes":
         sys.stdout.write(outcomes_csv(ds.outcomes(), args.all_columns))
     else:
@@ -88,8 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="CSV to standard output, one row per value or study")
     e.add_argument("table", choices=["outcomes", "studies"])
     e.add_argument("--data", help="data folder or file (default: data/)")
-    e.add_argument("--all-columns", action="store_true",
-                   help="every column of the tidy frame, not only the contract columns")
+    e.add_argument(
+        "--all-columns",
+        action="store_true",
+        help="every column of the tidy frame, not only the contract columns",
+    )
     e.set_defaults(func=cmd_export)
 
     p = sub.add_parser("pool", help="random-effects pooled proportion per subgroup, as CSV")
@@ -103,8 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("figures", help="write every dashboard figure to a folder")
     f.add_argument("--out", required=True, help="output folder")
     f.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
-    f.add_argument("--disease", action="append", default=[],
-                   help="filter by disease (repeatable)")
+    f.add_argument("--disease", action="append", default=[], help="filter by disease (repeatable)")
     f.add_argument("--presentation", action="store_true", help="presentation theme (16:9, large)")
     f.add_argument("--dark", action="store_true", help="dark slide background (with --presentation)")
     f.add_argument("--data", help="data folder or file (default: data/)")

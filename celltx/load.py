@@ -31,13 +31,43 @@ SEEDS_ENV = "CELLTX_SEEDS"
 STUDY_FILE_KEYS = {"kind", "title", "description"}
 
 OUTCOME_EXPORT_COLUMNS = [
-    "record_id", "modality", "study", "year", "disease", "target", "setting", "arm", "n",
-    "endpoint", "scope", "time_months", "value_pct", "value_low_pct", "value_high_pct",
-    "median_months", "events", "events_derived", "p_value", "source_file", "location", "quote",
+    "record_id",
+    "modality",
+    "study",
+    "year",
+    "disease",
+    "target",
+    "setting",
+    "arm",
+    "n",
+    "endpoint",
+    "scope",
+    "time_months",
+    "value_pct",
+    "value_low_pct",
+    "value_high_pct",
+    "median_months",
+    "events",
+    "events_derived",
+    "p_value",
+    "source_file",
+    "location",
+    "quote",
 ]
 STUDY_EXPORT_COLUMNS = [
-    "record_id", "modality", "study", "year", "disease", "target", "setting", "n", "dose_low",
-    "dose_high", "dose_unit", "source_file", "location",
+    "record_id",
+    "modality",
+    "study",
+    "year",
+    "disease",
+    "target",
+    "setting",
+    "n",
+    "dose_low",
+    "dose_high",
+    "dose_unit",
+    "source_file",
+    "location",
 ]
 
 
@@ -107,8 +137,9 @@ def _safe_load(text: str, name: str) -> tuple[Any, yaml.Node | None]:
         line = e.problem_mark.line + 1 if e.problem_mark else None
         tag = re.search(r"tag '([^']+)'", str(e))
         what = f"the tag {tag.group(1)!r}" if tag else "a tag"
-        raise DataError([Problem(name, f"{what} is not allowed: only plain YAML data is read "
-                                       "(safe loader)", line)]) from None
+        raise DataError(
+            [Problem(name, f"{what} is not allowed: only plain YAML data is read (safe loader)", line)]
+        ) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -141,8 +172,9 @@ def _loc_text(loc: Sequence[Any]) -> str:
     return out
 
 
-def _pydantic_problems(err: ValidationError, name: str, node: yaml.Node | None,
-                       record: str | None) -> list[Problem]:
+def _pydantic_problems(
+    err: ValidationError, name: str, node: yaml.Node | None, record: str | None
+) -> list[Problem]:
     problems = []
     for e in err.errors():
         loc = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-after"))]
@@ -189,24 +221,49 @@ def parse_document(text: str, name: str, default_kind: str | None = None) -> Par
                 return Parsed(problems=tuple(_pydantic_problems(e, name, root, None)))
             return Parsed(sources=tuple(sf.sources))
         if kind not in _RECORD_MODELS:
-            raise DataError([Problem(name, f"unknown or missing 'kind' {kind!r}; expected one of "
-                                           f"{', '.join([*_RECORD_MODELS, 'sources'])}", 1,
-                                     field="kind")])
+            raise DataError(
+                [
+                    Problem(
+                        name,
+                        f"unknown or missing 'kind' {kind!r}; expected one of "
+                        f"{', '.join([*_RECORD_MODELS, 'sources'])}",
+                        1,
+                        field="kind",
+                    )
+                ]
+            )
         items = data.get("records")
         header = {k: v for k, v in data.items() if k != "records"}
         records_node = _line_node(root, "records")
         if not isinstance(items, list):
-            raise DataError([Problem(name, "'records' must be a list of records",
-                                     _line_of(root, ["records"]), field="records")])
+            raise DataError(
+                [
+                    Problem(
+                        name,
+                        "'records' must be a list of records",
+                        _line_of(root, ["records"]),
+                        field="records",
+                    )
+                ]
+            )
     else:
-        raise DataError([Problem(name, "expected a mapping with 'kind' and 'records' (or a list "
-                                       f"of records), got {type(data).__name__}", 1)])
+        raise DataError(
+            [
+                Problem(
+                    name,
+                    "expected a mapping with 'kind' and 'records' (or a list "
+                    f"of records), got {type(data).__name__}",
+                    1,
+                )
+            ]
+        )
     problems: list[Problem] = []
     if header is not None:
         unknown = set(header) - STUDY_FILE_KEYS
         for key in sorted(unknown):
-            problems.append(Problem(name, "unknown top-level field", _line_of(root, [key]),
-                                    field=key, severity="warning"))
+            problems.append(
+                Problem(name, "unknown top-level field", _line_of(root, [key]), field=key, severity="warning")
+            )
     model = _RECORD_MODELS[kind]
     valid: list[Any] = []
     for i, item in enumerate(items):
@@ -214,8 +271,11 @@ def parse_document(text: str, name: str, default_kind: str | None = None) -> Par
         rid = item.get("id") if isinstance(item, dict) else None
         rid = str(rid) if rid is not None else f"#{i + 1}"
         if not isinstance(item, dict):
-            problems.append(Problem(name, f"record must be a mapping, got {type(item).__name__}",
-                                    _line_of(item_node, []), rid))
+            problems.append(
+                Problem(
+                    name, f"record must be a mapping, got {type(item).__name__}", _line_of(item_node, []), rid
+                )
+            )
             continue
         try:
             valid.append(model.model_validate(item))
@@ -268,8 +328,7 @@ def check_dataset(parsed: Parsed, seeds: Path | None) -> list[Problem]:
     for r in all_records:
         fname = parsed.record_files.get(r.id, "?")
         if r.id in seen:
-            problems.append(Problem(fname, f"duplicate id (also in {seen[r.id]})", record=r.id,
-                                    field="id"))
+            problems.append(Problem(fname, f"duplicate id (also in {seen[r.id]})", record=r.id, field="id"))
         else:
             seen[r.id] = fname
     ids = {s.id: s for s in parsed.studies}
@@ -277,12 +336,24 @@ def check_dataset(parsed: Parsed, seeds: Path | None) -> list[Problem]:
         fname = parsed.record_files.get(s.id, "?")
         for other in s.same_study_as:
             if other not in ids:
-                problems.append(Problem(fname, f"same_study_as names unknown record {other!r}",
-                                        record=s.id, field="same_study_as"))
+                problems.append(
+                    Problem(
+                        fname,
+                        f"same_study_as names unknown record {other!r}",
+                        record=s.id,
+                        field="same_study_as",
+                    )
+                )
             elif s.id not in ids[other].same_study_as:
-                problems.append(Problem(fname, f"link to {other!r} is not returned by it "
-                                               "(list each other)", record=s.id,
-                                        field="same_study_as", severity="warning"))
+                problems.append(
+                    Problem(
+                        fname,
+                        f"link to {other!r} is not returned by it (list each other)",
+                        record=s.id,
+                        field="same_study_as",
+                        severity="warning",
+                    )
+                )
     known_files = {o.file for o in parsed.sources}
     if seeds is None:
         return problems
@@ -292,15 +363,23 @@ def check_dataset(parsed: Parsed, seeds: Path | None) -> list[Problem]:
         for fld, src, quote in quotes:
             path = seeds / src
             if known_files and src not in known_files:
-                problems.append(Problem(fname, f"source file {src!r} has no origin block in "
-                                               "sources.yaml", record=r.id, field=fld))
+                problems.append(
+                    Problem(
+                        fname,
+                        f"source file {src!r} has no origin block in sources.yaml",
+                        record=r.id,
+                        field=fld,
+                    )
+                )
             if not path.is_file():
-                problems.append(Problem(fname, f"source file {src!r} not found in {seeds}",
-                                        record=r.id, field=fld))
+                problems.append(
+                    Problem(fname, f"source file {src!r} not found in {seeds}", record=r.id, field=fld)
+                )
                 continue
             if collapse(quote) not in _source_text(str(path), path.stat().st_mtime):
-                problems.append(Problem(fname, f"quote not found in {src}: {quote[:80]!r}",
-                                        record=r.id, field=fld))
+                problems.append(
+                    Problem(fname, f"quote not found in {src}: {quote[:80]!r}", record=r.id, field=fld)
+                )
     return problems
 
 
@@ -392,11 +471,23 @@ def _load_cached(files: tuple[tuple[str, bytes], ...], seeds: str | None) -> Dat
     bad_ids = {p.record for p in cross if p.severity == "error" and p.field == "id"}
     studies = tuple(s for s in merged.studies if s.id not in bad_ids) if bad_ids else merged.studies
     version = hashlib.sha256(b"".join(n.encode() + b"\0" + r for n, r in files)).hexdigest()[:10]
-    merged = Parsed(studies, merged.targets, merged.context, merged.sources,
-                    merged.problems + tuple(cross), merged.record_files)
-    return Dataset(merged, merged.problems, version, seeds_path is not None,
-                   outcomes_frame(merged.studies), studies_frame(merged.studies),
-                   targets_frame(merged.targets))
+    merged = Parsed(
+        studies,
+        merged.targets,
+        merged.context,
+        merged.sources,
+        merged.problems + tuple(cross),
+        merged.record_files,
+    )
+    return Dataset(
+        merged,
+        merged.problems,
+        version,
+        seeds_path is not None,
+        outcomes_frame(merged.studies),
+        studies_frame(merged.studies),
+        targets_frame(merged.targets),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -407,13 +498,21 @@ def _decimals(x: float) -> int:
     return max(0, -Decimal(repr(float(x))).normalize().as_tuple().exponent) if x % 1 else 0
 
 
+# A printed percentage of n is a count only for simple proportions. Survival and cumulative-
+# incidence figures are time-to-event estimates (Kaplan-Meier, competing risks): 74% DFS of 231
+# patients is not 171 events, so no count and no binomial CI are derived for them.
+COUNTABLE_FAMILIES = frozenset({"response", "toxicity", "other"})
+
+
 def derive_events(pct: float, n: int) -> tuple[int | None, str | None]:
     """Events from a printed percentage and n, or None with the reason when no count fits."""
     count = round(pct * n / 100)
     tol = 0.5 * 10 ** -_decimals(pct) + 1e-9
     if abs(count / n * 100 - pct) > tol:
-        return None, (f"{pct:g}% of {n} is not a whole count (nearest {count}/{n} = "
-                      f"{count / n * 100:.1f}%); count not derived")
+        return None, (
+            f"{pct:g}% of {n} is not a whole count (nearest {count}/{n} = "
+            f"{count / n * 100:.1f}%); count not derived"
+        )
     return count, None
 
 
@@ -455,7 +554,8 @@ def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> 
         for i, o in enumerate(s.outcomes):
             n = o.n or arm_n.get(o.arm) or (s.n if o.arm == "all" else None)
             events, derived, value, value_derived, note = o.events, False, o.value_pct, False, None
-            if events is None and value is not None and n:
+            family = vocab.ENDPOINTS[o.endpoint][0]
+            if events is None and value is not None and n and family in COUNTABLE_FAMILIES:
                 events, note = derive_events(value, n)
                 derived = events is not None
             elif events is not None and value is None and n:
@@ -466,35 +566,63 @@ def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> 
                     note = f"printed {events}/{n} = {events / n * 100:.1f}% differs from {value:g}%"
             ci = clopper_pearson(events, n) if events is not None and n else (None, None)
             src = o.source or s.source
-            family, definition, direction = vocab.ENDPOINTS[o.endpoint]
-            rows.append({
-                "record_id": s.id, "outcome_index": i, "modality": s.modality, "study": s.study,
-                "year": s.year, "disease": ";".join(s.disease), "target": ";".join(s.target),
-                "target_group": ";".join(s.target) or "no target", "setting": s.setting,
-                "protocol": s.protocol, "arm": o.arm, "n": n, "endpoint": o.endpoint,
-                "family": family, "definition": definition, "direction": direction,
-                "scope": o.scope, "time_months": o.landmark_months,
-                "time_days": o.time_days, "value_pct": value, "value_derived": value_derived,
-                "value_low_pct": o.value_low_pct, "value_high_pct": o.value_high_pct,
-                "median_months": o.median_months, "median_low_months": o.median_low_months,
-                "median_high_months": o.median_high_months,
-                "duration_low_months": o.duration_low_months,
-                "duration_high_months": o.duration_high_months,
-                "events": events, "events_derived": derived, "events_note": note,
-                "ci_low_pct": ci[0], "ci_high_pct": ci[1],
-                "p_value": p_text(o), "p_num": o.p_value, "p_operator": o.p_operator,
-                "p_scope": o.p_scope,
-                "dose_low": s.dose.low if s.dose else None,
-                "dose_high": s.dose.high if s.dose else None,
-                "dose_unit": s.dose.unit if s.dose else None,
-                "dose_stat": s.dose.stat if s.dose else None,
-                "source_file": src.file, "location": location_text(src),
-                "location_kind": src.location, "ref": src.ref,
-                "quote": collapse(o.quote or s.quote), "note": o.note,
-                "same_study_as": ";".join(s.same_study_as), "cluster": clusters[s.id],
-                "has_discrepancy": bool(s.discrepancies),
-                "discrepancies": " | ".join(s.discrepancies), "user_data": user_data,
-            })
+            _, definition, direction = vocab.ENDPOINTS[o.endpoint]
+            rows.append(
+                {
+                    "record_id": s.id,
+                    "outcome_index": i,
+                    "modality": s.modality,
+                    "study": s.study,
+                    "year": s.year,
+                    "disease": ";".join(s.disease),
+                    "target": ";".join(s.target),
+                    "target_group": ";".join(s.target) or "no target",
+                    "setting": s.setting,
+                    "protocol": s.protocol,
+                    "arm": o.arm,
+                    "n": n,
+                    "endpoint": o.endpoint,
+                    "family": family,
+                    "definition": definition,
+                    "direction": direction,
+                    "scope": o.scope,
+                    "time_months": o.landmark_months,
+                    "time_days": o.time_days,
+                    "value_pct": value,
+                    "value_derived": value_derived,
+                    "value_low_pct": o.value_low_pct,
+                    "value_high_pct": o.value_high_pct,
+                    "median_months": o.median_months,
+                    "median_low_months": o.median_low_months,
+                    "median_high_months": o.median_high_months,
+                    "duration_low_months": o.duration_low_months,
+                    "duration_high_months": o.duration_high_months,
+                    "events": events,
+                    "events_derived": derived,
+                    "events_note": note,
+                    "ci_low_pct": ci[0],
+                    "ci_high_pct": ci[1],
+                    "p_value": p_text(o),
+                    "p_num": o.p_value,
+                    "p_operator": o.p_operator,
+                    "p_scope": o.p_scope,
+                    "dose_low": s.dose.low if s.dose else None,
+                    "dose_high": s.dose.high if s.dose else None,
+                    "dose_unit": s.dose.unit if s.dose else None,
+                    "dose_stat": s.dose.stat if s.dose else None,
+                    "source_file": src.file,
+                    "location": location_text(src),
+                    "location_kind": src.location,
+                    "ref": src.ref,
+                    "quote": collapse(o.quote or s.quote),
+                    "note": o.note,
+                    "same_study_as": ";".join(s.same_study_as),
+                    "cluster": clusters[s.id],
+                    "has_discrepancy": bool(s.discrepancies),
+                    "discrepancies": " | ".join(s.discrepancies),
+                    "user_data": user_data,
+                }
+            )
     frame = pd.DataFrame(rows, columns=_OUTCOME_COLUMNS)
     for col in ("year", "n", "events", "ref"):
         frame[col] = frame[col].astype("Int64")
@@ -502,48 +630,172 @@ def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> 
 
 
 _OUTCOME_COLUMNS = [
-    "record_id", "outcome_index", "modality", "study", "year", "disease", "target",
-    "target_group", "setting", "protocol", "arm", "n", "endpoint", "family", "definition",
-    "direction", "scope", "time_months", "time_days", "value_pct", "value_derived",
-    "value_low_pct", "value_high_pct", "median_months", "median_low_months",
-    "median_high_months", "duration_low_months", "duration_high_months", "events",
-    "events_derived", "events_note", "ci_low_pct", "ci_high_pct", "p_value", "p_num",
-    "p_operator", "p_scope", "dose_low", "dose_high", "dose_unit", "dose_stat", "source_file",
-    "location", "location_kind", "ref", "quote", "note", "same_study_as", "cluster",
-    "has_discrepancy", "discrepancies", "user_data",
+    "record_id",
+    "outcome_index",
+    "modality",
+    "study",
+    "year",
+    "disease",
+    "target",
+    "target_group",
+    "setting",
+    "protocol",
+    "arm",
+    "n",
+    "endpoint",
+    "family",
+    "definition",
+    "direction",
+    "scope",
+    "time_months",
+    "time_days",
+    "value_pct",
+    "value_derived",
+    "value_low_pct",
+    "value_high_pct",
+    "median_months",
+    "median_low_months",
+    "median_high_months",
+    "duration_low_months",
+    "duration_high_months",
+    "events",
+    "events_derived",
+    "events_note",
+    "ci_low_pct",
+    "ci_high_pct",
+    "p_value",
+    "p_num",
+    "p_operator",
+    "p_scope",
+    "dose_low",
+    "dose_high",
+    "dose_unit",
+    "dose_stat",
+    "source_file",
+    "location",
+    "location_kind",
+    "ref",
+    "quote",
+    "note",
+    "same_study_as",
+    "cluster",
+    "has_discrepancy",
+    "discrepancies",
+    "user_data",
 ]
 
 
 def studies_frame(studies: Sequence[schema.Study], user_data: bool = False) -> pd.DataFrame:
     """One row per study record."""
-    rows = [{
-        "record_id": s.id, "modality": s.modality, "study": s.study, "year": s.year,
-        "disease": ";".join(s.disease), "disease_text": s.disease_text,
-        "target": ";".join(s.target), "setting": s.setting, "protocol": s.protocol,
-        "n": s.n if s.n is not None else (sum(a.n for a in s.arms) if s.arms and
-                                          all(a.n for a in s.arms) else None),
-        "n_printed": s.n is not None,
-        "dose_low": s.dose.low if s.dose else None, "dose_high": s.dose.high if s.dose else None,
-        "dose_unit": s.dose.unit if s.dose else None,
-        "source_file": s.source.file, "location": location_text(s.source), "quote": s.quote,
-        "same_study_as": ";".join(s.same_study_as), "discrepancies": " | ".join(s.discrepancies),
-        "notes": s.notes, "outcomes": len(s.outcomes), "user_data": user_data,
-    } for s in studies]
-    frame = pd.DataFrame(rows, columns=[
-        "record_id", "modality", "study", "year", "disease", "disease_text", "target", "setting",
-        "protocol", "n", "n_printed", "dose_low", "dose_high", "dose_unit", "source_file",
-        "location", "quote", "same_study_as", "discrepancies", "notes", "outcomes", "user_data"])
+    clusters = _clusters(studies)
+    rows = [
+        {
+            "cluster": clusters[s.id],
+            "record_id": s.id,
+            "modality": s.modality,
+            "study": s.study,
+            "year": s.year,
+            "disease": ";".join(s.disease),
+            "disease_text": s.disease_text,
+            "target": ";".join(s.target),
+            "setting": s.setting,
+            "protocol": s.protocol,
+            "n": s.n
+            if s.n is not None
+            else (sum(a.n for a in s.arms) if s.arms and all(a.n for a in s.arms) else None),
+            "n_printed": s.n is not None,
+            "dose_low": s.dose.low if s.dose else None,
+            "dose_high": s.dose.high if s.dose else None,
+            "dose_unit": s.dose.unit if s.dose else None,
+            "source_file": s.source.file,
+            "location": location_text(s.source),
+            "quote": s.quote,
+            "same_study_as": ";".join(s.same_study_as),
+            "discrepancies": " | ".join(s.discrepancies),
+            "notes": s.notes,
+            "outcomes": len(s.outcomes),
+            "user_data": user_data,
+        }
+        for s in studies
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "cluster",
+            "record_id",
+            "modality",
+            "study",
+            "year",
+            "disease",
+            "disease_text",
+            "target",
+            "setting",
+            "protocol",
+            "n",
+            "n_printed",
+            "dose_low",
+            "dose_high",
+            "dose_unit",
+            "source_file",
+            "location",
+            "quote",
+            "same_study_as",
+            "discrepancies",
+            "notes",
+            "outcomes",
+            "user_data",
+        ],
+    )
     for col in ("year", "n"):
         frame[col] = frame[col].astype("Int64")
     return frame
 
 
+def one_per_study(studies: pd.DataFrame) -> pd.DataFrame:
+    """One row per study: linked records (a table row and its text passage) count once, keeping the
+    table row, else the record with the largest n."""
+    if studies.empty:
+        return studies
+    ranked = studies.assign(
+        _table=~studies["location"].str.startswith("Table"), _n=-studies["n"].fillna(0).astype(float)
+    )
+    ranked = ranked.sort_values(["cluster", "_table", "_n", "record_id"])
+    return ranked.drop_duplicates("cluster").drop(columns=["_table", "_n"])
+
+
 def targets_frame(entries: Sequence[schema.TargetEntry]) -> pd.DataFrame:
     """One row per (entry, disease, target)."""
-    rows = [{
-        "record_id": t.id, "modality": t.modality, "disease_text": t.disease_text,
-        "disease": d, "target": g, "status": t.status, "location": location_text(t.source),
-        "source_file": t.source.file, "quote": t.quote,
-    } for t in entries for d in t.disease for g in t.targets]
-    return pd.DataFrame(rows, columns=["record_id", "modality", "disease_text", "disease",
-                                       "target", "status", "location", "source_file", "quote"])
+    rows = [
+        {
+            "record_id": t.id,
+            "modality": t.modality,
+            "disease_text": t.disease_text,
+            "disease": d,
+            "target": g,
+            "status": t.status,
+            "location": location_text(t.source),
+            "location_kind": t.source.location,
+            "ref": t.source.ref,
+            "source_file": t.source.file,
+            "quote": t.quote,
+        }
+        for t in entries
+        for d in t.disease
+        for g in t.targets
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "record_id",
+            "modality",
+            "disease_text",
+            "disease",
+            "target",
+            "status",
+            "location",
+            "location_kind",
+            "ref",
+            "source_file",
+            "quote",
+        ],
+    )

@@ -111,8 +111,14 @@ class Outcome(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Outcome:
-        for name in ("value_pct", "value_low_pct", "value_high_pct", "p_value", "time_months",
-                     "median_months"):
+        for name in (
+            "value_pct",
+            "value_low_pct",
+            "value_high_pct",
+            "p_value",
+            "time_months",
+            "median_months",
+        ):
             v = getattr(self, name)
             if v is not None and not math.isfinite(v):
                 raise ValueError(f"{name} must be a finite number")
@@ -134,9 +140,18 @@ class Outcome(Strict):
             )
         has_value = any(
             getattr(self, f) is not None
-            for f in ("value_pct", "value_low_pct", "value_high_pct", "events", "median_months",
-                      "median_low_months", "median_high_months", "duration_low_months",
-                      "duration_high_months", "p_value")
+            for f in (
+                "value_pct",
+                "value_low_pct",
+                "value_high_pct",
+                "events",
+                "median_months",
+                "median_low_months",
+                "median_high_months",
+                "duration_low_months",
+                "duration_high_months",
+                "p_value",
+            )
         )
         if not has_value:
             raise ValueError("outcome carries no value (value_pct, events, a median or a P value)")
@@ -191,9 +206,7 @@ class Study(Strict):
     def _known_target(cls, v: list[str]) -> list[str]:
         bad = [t for t in v if t not in vocab.TARGETS]
         if bad:
-            raise ValueError(
-                f"unknown target {', '.join(map(repr, bad))}; known: {', '.join(vocab.TARGETS)}"
-            )
+            raise ValueError(f"unknown target {', '.join(map(repr, bad))}; known: {', '.join(vocab.TARGETS)}")
         return v
 
     @model_validator(mode="after")

@@ -23,8 +23,19 @@ from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.proportion import proportion_confint
 
 CONTINUITY = 0.5
-POOL_COLUMNS = ["group", "k", "included", "excluded", "events_total", "n_total", "pooled_pct",
-                "ci_low_pct", "ci_high_pct", "tau2", "i2_pct"]
+POOL_COLUMNS = [
+    "group",
+    "k",
+    "included",
+    "excluded",
+    "events_total",
+    "n_total",
+    "pooled_pct",
+    "ci_low_pct",
+    "ci_high_pct",
+    "tau2",
+    "i2_pct",
+]
 
 
 def clopper_pearson(events: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
@@ -60,8 +71,7 @@ def pool_logit(events: Sequence[int], ns: Sequence[int], alpha: float = 0.05) ->
     """DerSimonian-Laird random-effects pooled proportion (percent) on the logit scale."""
     if len(events) != len(ns) or len(events) < 2:
         raise ValueError("pooling needs at least two studies with events and n")
-    eff, var = zip(*(logit_effect(int(e), int(n))[:2] for e, n in zip(events, ns, strict=True)),
-                   strict=True)
+    eff, var = zip(*(logit_effect(int(e), int(n))[:2] for e, n in zip(events, ns, strict=True)), strict=True)
     eff, var = np.asarray(eff), np.asarray(var)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -73,8 +83,15 @@ def pool_logit(events: Sequence[int], ns: Sequence[int], alpha: float = 0.05) ->
         tau2, mean, se = 0.0, float(res.mean_effect_fe), float(res.sd_eff_w_fe)
     z = norm.ppf(1 - alpha / 2)
     i2 = max(0.0, (q - df) / q) * 100 if q > 0 else 0.0
-    return Pooled(len(eff), float(expit(mean) * 100), float(expit(mean - z * se) * 100),
-                  float(expit(mean + z * se) * 100), tau2, i2, q)
+    return Pooled(
+        len(eff),
+        float(expit(mean) * 100),
+        float(expit(mean - z * se) * 100),
+        float(expit(mean + z * se) * 100),
+        tau2,
+        i2,
+        q,
+    )
 
 
 def _group_label(row: pd.Series, keys: Sequence[str]) -> str:
@@ -82,16 +99,17 @@ def _group_label(row: pd.Series, keys: Sequence[str]) -> str:
     for k in keys:
         v = row[k]
         if k == "time_months":
-            parts.append(f"{v:g} months")
+            parts.append(f"{v:g} months" if v != "" else "no landmark")
         elif k == "scope":
-            parts.append(f"scope {v}")
+            parts.append(f"scope {v}" if v != "" else "scope not stated")
         else:
             parts.append(str(v) if v not in (None, "") else "unspecified")
     return " | ".join(parts)
 
 
-def pool(outcomes: pd.DataFrame, endpoint: str, by: str = "target_group",
-         scope: str | None = None) -> pd.DataFrame:
+def pool(
+    outcomes: pd.DataFrame, endpoint: str, by: str = "target_group", scope: str | None = None
+) -> pd.DataFrame:
     """Pooled proportion per subgroup for one endpoint, with every exclusion listed.
 
     Only whole-cohort results (arm 'all') with a known n and a count (printed or derived) are
@@ -140,20 +158,29 @@ def pool(outcomes: pd.DataFrame, endpoint: str, by: str = "target_group",
         ns = [int(r["n"]) for r in included]
         nan = math.nan
         pooled = pool_logit(events, ns) if len(included) >= 2 else None
-        rows.append({
-            "group": label, "k": len(included),
-            "included": ";".join(r["record_id"] for r in included),
-            "excluded": ";".join(sorted(reasons)),
-            "events_total": sum(events), "n_total": sum(ns),
-            "pooled_pct": pooled.pooled_pct if pooled else nan,
-            "ci_low_pct": pooled.ci_low_pct if pooled else nan,
-            "ci_high_pct": pooled.ci_high_pct if pooled else nan,
-            "tau2": pooled.tau2 if pooled else nan, "i2_pct": pooled.i2_pct if pooled else nan,
-            "excluded_reasons": "; ".join(f"{k}: {v}" for k, v in sorted(reasons.items())),
-        })
+        rows.append(
+            {
+                "group": label,
+                "k": len(included),
+                "included": ";".join(r["record_id"] for r in included),
+                "excluded": ";".join(sorted(reasons)),
+                "events_total": sum(events),
+                "n_total": sum(ns),
+                "pooled_pct": pooled.pooled_pct if pooled else nan,
+                "ci_low_pct": pooled.ci_low_pct if pooled else nan,
+                "ci_high_pct": pooled.ci_high_pct if pooled else nan,
+                "tau2": pooled.tau2 if pooled else nan,
+                "i2_pct": pooled.i2_pct if pooled else nan,
+                "excluded_reasons": "; ".join(f"{k}: {v}" for k, v in sorted(reasons.items())),
+            }
+        )
     return pd.DataFrame(rows, columns=[*POOL_COLUMNS, "excluded_reasons"])
 
 
 def _rank(r: pd.Series) -> tuple:
-    return (not str(r["location_kind"]).startswith("Table"), bool(r["events_derived"]),
-            -int(r["n"]), r["record_id"])
+    return (
+        not str(r["location_kind"]).startswith("Table"),
+        bool(r["events_derived"]),
+        -int(r["n"]),
+        r["record_id"],
+    )

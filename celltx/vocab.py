@@ -32,10 +32,26 @@ MODALITIES: dict[str, str] = {
 # Target antigens named in the sources (Table 2 and the text). A study that names a target outside
 # this list is rejected, so a typo ("CD-19") cannot create a new colour group.
 TARGETS: tuple[str, ...] = (
-    "CD19", "CD20", "CD22", "CD79b", "CXCR5",
-    "CD7", "CD5", "CD4", "CD30", "CDTRBC1", "CD3",
-    "BCMA", "CD38", "CD138", "SLAMF7", "CD44v6",
-    "CD33", "CD123", "CD117", "CLL-1",
+    "CD19",
+    "CD20",
+    "CD22",
+    "CD79b",
+    "CXCR5",
+    "CD7",
+    "CD5",
+    "CD4",
+    "CD30",
+    "CDTRBC1",
+    "CD3",
+    "BCMA",
+    "CD38",
+    "CD138",
+    "SLAMF7",
+    "CD44v6",
+    "CD33",
+    "CD123",
+    "CD117",
+    "CLL-1",
 )
 
 DOSE_UNITS: dict[str, str] = {
@@ -84,7 +100,12 @@ ENDPOINTS: dict[str, tuple[str, str, int]] = {
 }
 
 ENDPOINT_FAMILIES: tuple[str, ...] = (
-    "response", "toxicity", "survival", "incidence", "other", "duration",
+    "response",
+    "toxicity",
+    "survival",
+    "incidence",
+    "other",
+    "duration",
 )
 
 # CRS (and other toxicity) grade scopes. 'unspecified' where the source gives no grade.
@@ -100,8 +121,14 @@ DONOR_ARMS = ("HID", "ISD")
 # Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008), one fixed colour per target and per
 # donor type on every page.
 OKABE_ITO = {
-    "orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73", "yellow": "#F0E442",
-    "blue": "#0072B2", "vermillion": "#D55E00", "reddish purple": "#CC79A7", "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+    "black": "#000000",
     "grey": "#999999",
 }
 

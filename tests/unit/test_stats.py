@@ -64,12 +64,15 @@ def test_homogeneous_studies_truncate_tau2_at_zero():
     assert round(res.ci_high_pct, 1) == 82.3
 
 
-@pytest.mark.parametrize("events,ns", [
-    ([27, 14, 12, 3], [30, 21, 21, 9]),     # heterogeneous
-    ([11, 24], [15, 34]),                   # homogeneous
-    ([7, 7, 4], [7, 7, 5]),                 # two 100% studies: continuity correction
-    ([0, 5, 2], [10, 19, 6]),               # one 0% study
-])
+@pytest.mark.parametrize(
+    "events,ns",
+    [
+        ([27, 14, 12, 3], [30, 21, 21, 9]),  # heterogeneous
+        ([11, 24], [15, 34]),  # homogeneous
+        ([7, 7, 4], [7, 7, 5]),  # two 100% studies: continuity correction
+        ([0, 5, 2], [10, 19, 6]),  # one 0% study
+    ],
+)
 def test_pool_matches_published_formulas(events, ns):
     res = stats.pool_logit(events, ns)
     ref = dl_reference(events, ns)
@@ -103,23 +106,38 @@ def test_pool_needs_two_studies():
 
 
 def _frame(rows):
-    base = {"arm": "all", "scope": None, "time_months": None, "events_note": None,
-            "events_derived": False, "location_kind": "Table 1", "target_group": "CD19"}
+    base = {
+        "arm": "all",
+        "scope": None,
+        "time_months": None,
+        "events_note": None,
+        "events_derived": False,
+        "location_kind": "Table 1",
+        "target_group": "CD19",
+    }
     out = pd.DataFrame([{**base, **r} for r in rows])
     out["cluster"] = out.get("cluster", out["record_id"])
     return out
 
 
 def test_pool_by_group_lists_exclusions_and_never_counts_a_study_twice():
-    df = _frame([
-        {"record_id": "a", "endpoint": "CR", "n": 30, "events": 27},
-        {"record_id": "b", "endpoint": "CR", "n": 21, "events": 12},
-        {"record_id": "b-text", "endpoint": "CR", "n": 21, "events": 12, "cluster": "b",
-         "location_kind": "text"},
-        {"record_id": "c", "endpoint": "CR", "n": None, "events": None},
-        {"record_id": "d", "endpoint": "CR", "n": 15, "events": 11, "arm": "dose >= 1e6/kg"},
-        {"record_id": "e", "endpoint": "CR", "n": 5, "events": 4, "target_group": "CD7"},
-    ])
+    df = _frame(
+        [
+            {"record_id": "a", "endpoint": "CR", "n": 30, "events": 27},
+            {"record_id": "b", "endpoint": "CR", "n": 21, "events": 12},
+            {
+                "record_id": "b-text",
+                "endpoint": "CR",
+                "n": 21,
+                "events": 12,
+                "cluster": "b",
+                "location_kind": "text",
+            },
+            {"record_id": "c", "endpoint": "CR", "n": None, "events": None},
+            {"record_id": "d", "endpoint": "CR", "n": 15, "events": 11, "arm": "dose >= 1e6/kg"},
+            {"record_id": "e", "endpoint": "CR", "n": 5, "events": 4, "target_group": "CD7"},
+        ]
+    )
     df.loc[df.record_id == "b", "cluster"] = "b"
     table = stats.pool(df, "CR", by="target_group")
     cd19 = table.set_index("group").loc["CD19"]
@@ -135,11 +153,13 @@ def test_pool_by_group_lists_exclusions_and_never_counts_a_study_twice():
 
 
 def test_pool_keeps_scopes_apart():
-    df = _frame([
-        {"record_id": "a", "endpoint": "CRS", "n": 30, "events": 8, "scope": "severe"},
-        {"record_id": "b", "endpoint": "CRS", "n": 21, "events": 16, "scope": "any"},
-        {"record_id": "c", "endpoint": "CRS", "n": 34, "events": 31, "scope": "any"},
-    ])
+    df = _frame(
+        [
+            {"record_id": "a", "endpoint": "CRS", "n": 30, "events": 8, "scope": "severe"},
+            {"record_id": "b", "endpoint": "CRS", "n": 21, "events": 16, "scope": "any"},
+            {"record_id": "c", "endpoint": "CRS", "n": 34, "events": 31, "scope": "any"},
+        ]
+    )
     table = stats.pool(df, "CRS", by="target_group")
     assert list(table["group"]) == ["CD19 | scope any", "CD19 | scope severe"]
     assert list(table["k"]) == [2, 1]

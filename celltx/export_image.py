@@ -1,0 +1,44 @@
+"""Static image export with kaleido (Debian's Chromium), with a clear error when it is missing."""
+
+from __future__ import annotations
+
+import shutil
+
+import plotly.graph_objects as go
+
+from celltx import charts
+
+CHROMIUM_HINT = "Chromium is needed to export images. Install it with: sudo apt-get install -y chromium"
+
+
+class ExportError(RuntimeError):
+    """Image export is not possible on this machine; the message says how to fix it."""
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def require_chromium() -> str:
+    path = chromium_path()
+    if path is None:
+        raise ExportError(CHROMIUM_HINT)
+    return path
+
+
+def to_image(
+    fig: go.Figure,
+    fmt: str = "png",
+    width: int = charts.SLIDE_WIDTH,
+    height: int = charts.SLIDE_HEIGHT,
+    scale: float = charts.SLIDE_SCALE,
+) -> bytes:
+    require_chromium()
+    try:
+        return fig.to_image(format=fmt, width=width, height=height, scale=scale)
+    except Exception as e:  # kaleido raises several types; all mean the same to a user
+        raise ExportError(f"image export failed ({type(e).__name__}: {e}). {CHROMIUM_HINT}") from e
+
+
+def to_svg_bytes(fig: go.Figure) -> bytes:
+    return to_image(fig, "svg", scale=1)

@@ -1,0 +1,296 @@
+"""The library's one Streamlit module: cached loading, the shared filters, showing figures.
+
+Pages call these helpers and stay thin. Nothing here computes evidence: it reads the frames that
+``celltx.load`` builds, applies ``celltx.filters`` and hands figures from ``celltx.charts`` to
+Streamlit with the toolbar set for slide-ready downloads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from celltx import charts, filters, load
+
+DATA_ENV_KEY = "CELLTX_DATA"
+FILTER_KEYS = {"disease": "f_disease", "modality": "f_modality", "target": "f_target"}
+YEARS_KEY = "f_years"
+PRESENTATION_KEY, DARK_KEY = "f_presentation", "f_dark"
+
+
+def data_dir() -> Path:
+    import os
+
+    return Path(os.environ.get(DATA_ENV_KEY, load.DATA_DIR))
+
+
+def _fingerprint(path: Path) -> str:
+    h = hashlib.sha256()
+    for p in load.data_files(path):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Frames:
+    """What a page needs from the data, as plain picklable values."""
+
+    outcomes: pd.DataFrame
+    studies: pd.DataFrame
+    targets: pd.DataFrame
+    problems: tuple[str, ...]
+    version: str
+    citations: dict[str, str]
+
+
+@st.cache_data(show_spinner="Loading the evidence tables…", max_entries=4)
+def _load_frames(path: str, fingerprint: str) -> Frames:
+    """Cached by the data folder and the hash of its files' contents (both are arguments)."""
+    ds = load.load_dataset(Path(path))
+    citations = {o.file: o.citation for o in ds.parsed.sources}
+    return Frames(
+        ds.outcomes(), ds.studies(), ds.targets(), tuple(str(p) for p in ds.problems), ds.version, citations
+    )
+
+
+def frames() -> Frames:
+    path = data_dir()
+    return _load_frames(str(path), _fingerprint(path))
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared filters (rendered by app.py in the sidebar on every page)
+
+
+def current_filters() -> filters.Filters:
+    f = frames()
+    bounds = filters.year_bounds(f.studies)
+    years = st.session_state.get(YEARS_KEY, bounds)
+    return filters.Filters(
+        tuple(st.session_state.get(FILTER_KEYS["disease"], ())),
+        tuple(st.session_state.get(FILTER_KEYS["modality"], ())),
+        tuple(st.session_state.get(FILTER_KEYS["target"], ())),
+        tuple(years) if years else None,
+        bounds,
+    )
+
+
+def _init_from_url(opts: dict[str, list[str]], bounds: tuple[int, int] | None) -> None:
+    """On a session's first run, the URL's query string sets the filters (a shared link)."""
+    if st.session_state.get("_filters_from_url"):
+        return
+    st.session_state["_filters_from_url"] = True
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    f = filters.from_params(params, opts, bounds)
+    for name, key in FILTER_KEYS.items():
+        st.session_state[key] = list(getattr(f, name))
+    if bounds:
+        st.session_state[YEARS_KEY] = f.years
+    st.session_state[PRESENTATION_KEY] = st.query_params.get("presentation") in ("1", "dark")
+    st.session_state[DARK_KEY] = st.query_params.get("presentation") == "dark"
+
+
+def init_filters() -> None:
+    """Seed the filters from the URL on a session's first run (before the page reads them)."""
+    f = frames()
+    _init_from_url(filters.options(f.outcomes, f.studies), filters.year_bounds(f.studies))
+
+
+def sidebar_filters() -> filters.Filters:
+    """Disease, modality, target and year filters, persisted across pages and in the URL.
+
+    Rendered after the page (app.py): the page reads the same values from session state, and
+    AppTest keeps elements a frame draws after ``page.run()`` on every page.
+    """
+    f = frames()
+    opts = filters.options(f.outcomes, f.studies)
+    bounds = filters.year_bounds(f.studies)
+    _init_from_url(opts, bounds)
+    with st.sidebar:
+        st.header("Filters")
+        st.multiselect(
+            "Disease",
+            opts["disease"],
+            key=FILTER_KEYS["disease"],
+            placeholder="All diseases",
+            help="Studies of any selected disease (all modalities).",
+        )
+        st.multiselect(
+            "Modality", opts["modality"], key=FILTER_KEYS["modality"], placeholder="All modalities"
+        )
+        st.multiselect(
+            "Target antigen",
+            opts["target"],
+            key=FILTER_KEYS["target"],
+            placeholder="All targets",
+            help="Studies without a target (NK, transplant) are hidden while a target is selected.",
+        )
+        if bounds and bounds[0] < bounds[1]:
+            st.slider(
+                "Publication year",
+                bounds[0],
+                bounds[1],
+                key=YEARS_KEY,
+                help="Records without a printed year are shown only while the full range is selected.",
+            )
+        st.divider()
+        st.toggle(
+            "Presentation mode",
+            key=PRESENTATION_KEY,
+            help="Larger fonts and markers, 16:9 figures for slides. Changes the look, not the data.",
+        )
+        if st.session_state.get(PRESENTATION_KEY):
+            st.toggle("Dark slide background", key=DARK_KEY)
+    current = current_filters()
+    params = current.to_params()
+    if st.session_state.get(PRESENTATION_KEY):
+        params["presentation"] = "dark" if st.session_state.get(DARK_KEY) else "1"
+    if dict(st.query_params) != params:
+        st.query_params.from_dict(params)
+    return current
+
+
+def theme() -> charts.Theme:
+    return charts.Theme(bool(st.session_state.get(PRESENTATION_KEY)), bool(st.session_state.get(DARK_KEY)))
+
+
+def filtered_outcomes() -> pd.DataFrame:
+    return filters.apply(frames().outcomes, current_filters())
+
+
+def filtered_studies() -> pd.DataFrame:
+    return filters.apply(frames().studies, current_filters())
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+
+
+def labels(title: str, measure: str, df: pd.DataFrame) -> charts.Labels:
+    f = frames()
+    sub = f"{measure} · filters: {current_filters().describe()}"
+    return charts.Labels(title, sub, charts.source_footnote(df, f.citations, f.version))
+
+
+def has_data(df: pd.DataFrame, what: str) -> bool:
+    """False (with a clear message) when the filters leave nothing to show."""
+    if len(df):
+        return True
+    st.info(
+        f"No {what} match the current filters ({current_filters().describe()}). "
+        "Widen the disease, modality, target or year filters in the sidebar.",
+        icon="🔎",
+    )
+    return False
+
+
+def image_config(name: str) -> dict:
+    """Toolbar download: 16:9 PNG at slide resolution (1920 x 1080, rendered at 2x)."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": f"{name}_{current_filters().slug()}",
+            "width": charts.SLIDE_WIDTH,
+            "height": charts.SLIDE_HEIGHT,
+            "scale": charts.SLIDE_SCALE,
+        },
+    }
+
+
+def show(fig: go.Figure, key: str, name: str) -> None:
+    """Show a figure; selecting a point opens that study's full record below it."""
+    event = st.plotly_chart(
+        fig,
+        key=key,
+        on_select="rerun",
+        selection_mode="points",
+        theme=None,
+        config=image_config(name),
+        width="stretch",
+    )
+    download_svg(fig, key, name)
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    ids = []
+    for p in points:
+        cd = p.get("customdata")
+        if cd and not str(cd[0]).startswith("pooled:") and cd[0] not in ids:
+            ids.append(cd[0])
+    for rid in ids[:3]:
+        record_panel(rid)
+    if not ids:
+        st.caption("Hover a point for its study, value, CI and quote; click it to open the full record.")
+
+
+def download_svg(fig: go.Figure, key: str, name: str) -> None:
+    """An SVG of the figure, rendered on click by kaleido (needs Chromium on the server)."""
+    from celltx import export_image
+
+    st.download_button(
+        "Download SVG (16:9)",
+        data=lambda: export_image.to_svg_bytes(fig),
+        file_name=f"{name}_{current_filters().slug()}.svg",
+        mime="image/svg+xml",
+        key=f"{key}_svg",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def record_panel(record_id: str) -> None:
+    """Every value and quote of one study record, with its links and discrepancies."""
+    f = frames()
+    s = f.studies[f.studies["record_id"] == record_id]
+    if s.empty:
+        return
+    s = s.iloc[0]
+    with st.container(border=True):
+        st.markdown(
+            f"**{html.escape(str(s['study']))}** · `{record_id}` · {html.escape(str(s['modality']))} · "
+            f"{html.escape(str(s['disease']))} · n = {s['n'] if pd.notna(s['n']) else 'not reported'}"
+        )
+        st.caption(f"{s['location']} ({s['source_file']}): “{s['quote']}”")
+        vals = f.outcomes[f.outcomes["record_id"] == record_id]
+        st.dataframe(
+            vals[
+                [
+                    "endpoint",
+                    "scope",
+                    "arm",
+                    "n",
+                    "value_pct",
+                    "ci_low_pct",
+                    "ci_high_pct",
+                    "time_months",
+                    "median_months",
+                    "events",
+                    "events_derived",
+                    "p_value",
+                    "location",
+                    "quote",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+        if s["same_study_as"]:
+            st.markdown(f"Same study as: `{s['same_study_as']}`")
+        if s["discrepancies"]:
+            st.warning(f"Source discrepancy: {s['discrepancies']}")
+        if s["notes"]:
+            st.caption(f"Curator's note: {s['notes']}")
+
+
+def problems_banner() -> None:
+    """Invalid records are reported, never silently dropped; the valid data is still shown."""
+    probs = frames().problems
+    if probs:
+        with st.sidebar.expander(f"⚠ {len(probs)} data problem(s)"):
+            for p in probs:
+                st.text(p)

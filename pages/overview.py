@@ -1,0 +1,53 @@
+"""Overview: what is in the evidence base, a headline chart, how to read the charts, the source."""
+
+import streamlit as st
+
+from celltx import charts, load, ui
+
+st.title("Cellular immunotherapy in blood cancers: the evidence")
+studies = load.one_per_study(ui.filtered_studies())
+values = ui.filtered_outcomes()
+if ui.has_data(studies, "studies"):
+    cols = st.columns(4)
+    cols[0].metric("Studies", len(studies), help="A table row and its text passage count as one study.")
+    cols[1].metric("Patients (printed n)", int(studies["n"].fillna(0).sum()))
+    cols[2].metric("Reported values", len(values))
+    cols[3].metric("Values with a source discrepancy", int(values["has_discrepancy"].sum()))
+    fig = charts.overview_chart(
+        studies,
+        ui.labels(
+            "Patients and studies by disease and modality",
+            "patients with a printed n; studies counted once",
+            values,
+        ),
+        ui.theme(),
+    )
+    ui.show(fig, key="overview_chart", name="overview_patients_by_disease")
+    st.dataframe(
+        studies.groupby("modality").agg(studies=("record_id", "count"), patients=("n", "sum")),
+        width="stretch",
+    )
+
+st.subheader("How to read the charts")
+st.markdown(
+    "- **Every point is one reported value** from the source, with its exact (Clopper-Pearson) 95% "
+    "confidence interval where a count and n are known. Hollow markers have no n, so no CI.\n"
+    "- **Marker size grows with n.** Hatched bars are ranges printed across studies; triangles are "
+    "'up to' / 'more than' bounds.\n"
+    "- **Unlike measures are kept apart**: CR, CR/CRi and overall response sit in separate panels; CRS "
+    "grades (any, severe, grade ≥ 3) likewise; survival endpoints are never mixed on one axis.\n"
+    "- **Diamonds** are random-effects pooled estimates (DerSimonian-Laird, logit scale) where at least two "
+    "studies with n report the same measure; excluded studies are listed.\n"
+    "- **Hover** for study, n, value, CI, definition, location and the verbatim quote; **click** a point "
+    "to open the study's full record. Counts marked *derived* were computed from a printed\n"
+    "percentage and n.\n"
+    "- **Colours** are fixed per target antigen and per donor type on every page\n"
+    "(Okabe-Ito, colour-blind safe)."
+)
+st.subheader("Source")
+for cite in ui.frames().citations.values():
+    st.markdown(f"- {cite}")
+st.caption(
+    f"Data version {ui.frames().version}. Values are curated with a verbatim quote each; see "
+    "*Data and sources*."
+)

@@ -1,0 +1,110 @@
+"""Every page runs in AppTest, and changing the disease filter changes what its chart shows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from celltx import load
+from tests.app.conftest import figures, n_points, open_page, record_ids
+
+DISEASES = {r.id: set(r.disease) for r in load.load_dataset().parsed.studies}
+
+# page -> a disease that keeps some but not all of the page's points
+CASES = {
+    "overview": "AML",
+    "cart_response": "MM",
+    "crs_dose": "MM",
+    "survival": "B-ALL",
+    "nk": "AML",
+    "donor": "MDS",
+    "targets": "MM",
+}
+
+
+@pytest.mark.parametrize("page,disease", CASES.items())
+def test_page_runs_and_disease_filter_changes_the_chart(page, disease):
+    at = open_page(page)
+    before = figures(at)
+    assert before, f"{page} shows no chart"
+    at.multiselect(key="f_disease").set_value([disease]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    after = figures(at)
+    assert n_points(after[0]) < n_points(before[0]), "the filter did not change the first chart"
+    for fig in after:
+        ids = record_ids(fig)
+        assert all(disease in DISEASES[i] for i in ids), f"{page}: a record of another disease is shown"
+    assert at.query_params["disease"] == disease
+
+
+def test_data_page_filters_table_and_offers_csv():
+    at = open_page("data")
+    rows_all = len(at.dataframe[0].value)
+    at.multiselect(key="f_disease").set_value(["CLL"]).run()
+    rows_cll = len(at.dataframe[0].value)
+    assert 0 < rows_cll < rows_all
+    at.multiselect(key="f_disease").set_value([]).run()
+    at.text_input(key="data_search").set_value("bachanova").run()
+    found = at.dataframe[0].value
+    assert 0 < len(found) < rows_all and found["record_id"].str.contains("bachanova").all()
+    disc = at.dataframe[1].value
+    assert len(disc) > 0 and disc["discrepancies"].str.len().min() > 0
+    assert any(b.label.startswith("Download these values") for b in at.get("download_button"))
+
+
+def test_cart_response_lists_pooled_and_excluded_studies():
+    at = open_page("cart_response")
+    pooled = at.dataframe[0].value
+    assert {"CD19", "CD22"} <= set(pooled["group"])
+    assert (pooled["k"] >= 2).all()
+    excluded = at.dataframe[1].value
+    assert excluded["excluded_reasons"].str.contains("no n").any()
+
+
+def test_empty_filter_combination_shows_a_message_not_an_error():
+    at = open_page("cart_response")
+    at.multiselect(key="f_disease").set_value(["MDS"]).run()
+    assert not at.exception
+    assert not figures(at)
+    assert any("No CAR-T response results match" in i.value for i in at.info)
+
+
+def test_filters_persist_across_pages_and_come_from_the_url():
+    at = open_page("cart_response", params={"disease": "MM,nonsense"})
+    assert at.multiselect(key="f_disease").value == ["MM"]
+    assert record_ids(figures(at)[0]) <= {i for i, d in DISEASES.items() if "MM" in d}
+    at.switch_page("pages/crs_dose.py").run()
+    assert at.multiselect(key="f_disease").value == ["MM"]
+    assert at.query_params["disease"] == "MM"
+
+
+def test_donor_protocol_filter_changes_the_chart():
+    at = open_page("donor")
+    before = n_points(figures(at)[0])
+    at.button_group(key="donor_protocol").set_value("PT-Cy").run()
+    after = figures(at)[0]
+    assert n_points(after) < before
+    pt_cy = {r.id for r in load.load_dataset().parsed.studies if r.protocol == "PT-Cy"}
+    assert record_ids(after) and record_ids(after) <= pt_cy
+
+
+def test_presentation_mode_changes_the_figure_not_the_data():
+    at = open_page("cart_response")
+    fig = figures(at)[0]
+    at.toggle(key="f_presentation").set_value(True).run()
+    big = figures(at)[0]
+    assert big["layout"]["font"]["size"] > fig["layout"]["font"]["size"]
+    assert big["layout"]["width"] / big["layout"]["height"] == pytest.approx(16 / 9)
+    assert record_ids(big) == record_ids(fig)
+    assert at.query_params["presentation"] == "1"
+
+
+@pytest.mark.parametrize("page", [*CASES, "data"])
+def test_every_chart_sets_slide_sized_download_options(page):
+    at = open_page(page)
+    for chart in at.get("plotly_chart"):
+        cfg = json.loads(chart.proto.config)
+        opts = cfg["toImageButtonOptions"]
+        assert opts["width"] >= 1920 and opts["height"] >= 1080 and opts["scale"] == 2
+        assert opts["format"] == "png" and opts["filename"].endswith("_all")
