@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from celltx import charts, filters, load
+from celltx import charts, figures, filters, load
 
 DATA_ENV_KEY = "CELLTX_DATA"
 FILTER_KEYS = {"disease": "f_disease", "modality": "f_modality", "target": "f_target"}
@@ -83,10 +83,14 @@ def current_filters() -> filters.Filters:
 
 def _init_from_url(opts: dict[str, list[str]], bounds: tuple[int, int] | None) -> None:
     """On a session's first run, the URL's query string sets the filters (a shared link)."""
-    if st.session_state.get("_filters_from_url"):
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    flat = {k: v[0] if len(v) == 1 else v for k, v in params.items()}
+    first = not st.session_state.get("_filters_from_url")
+    # After the first run the URL only differs from what we last wrote when a link (st.page_link
+    # with query parameters) or the user changed it; an empty URL after page navigation keeps state.
+    if not first and (not flat or flat == st.session_state.get("_last_params")):
         return
     st.session_state["_filters_from_url"] = True
-    params = {k: st.query_params.get_all(k) for k in st.query_params}
     f = filters.from_params(params, opts, bounds)
     for name, key in FILTER_KEYS.items():
         st.session_state[key] = list(getattr(f, name))
@@ -153,6 +157,7 @@ def sidebar_filters() -> filters.Filters:
         params["presentation"] = "dark" if st.session_state.get(DARK_KEY) else "1"
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
+    st.session_state["_last_params"] = params
     return current
 
 
@@ -172,10 +177,30 @@ def filtered_studies() -> pd.DataFrame:
 # Figures
 
 
-def labels(title: str, measure: str, df: pd.DataFrame) -> charts.Labels:
+def context(**options: str) -> figures.Context:
     f = frames()
-    sub = f"{measure} · filters: {current_filters().describe()}"
-    return charts.Labels(title, sub, charts.source_footnote(df, f.citations, f.version))
+    cur = current_filters()
+    return figures.Context(
+        filters.apply(f.outcomes, cur),
+        filters.apply(f.studies, cur),
+        f.targets,
+        cur,
+        f.citations,
+        f.version,
+        theme(),
+        dict(options),
+    )
+
+
+def figure(name: str, key: str, **options: str) -> figures.Built:
+    """Build a dashboard figure by recipe name and show it, or say clearly that nothing matches."""
+    recipe = figures.BY_NAME[name]
+    built = recipe.build(context(**options))
+    if built.figure is None:
+        has_data(built.rows, recipe.empty)
+    else:
+        show(built.figure, key=key, name=recipe.name)
+    return built
 
 
 def has_data(df: pd.DataFrame, what: str) -> bool:

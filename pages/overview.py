@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from celltx import charts, load, ui
+from celltx import load, ui
 
 st.title("Cellular immunotherapy in blood cancers: the evidence")
 studies = load.one_per_study(ui.filtered_studies())
@@ -13,20 +13,9 @@ if ui.has_data(studies, "studies"):
     cols[1].metric("Patients (printed n)", int(studies["n"].fillna(0).sum()))
     cols[2].metric("Reported values", len(values))
     cols[3].metric("Values with a source discrepancy", int(values["has_discrepancy"].sum()))
-    fig = charts.overview_chart(
-        studies,
-        ui.labels(
-            "Patients and studies by disease and modality",
-            "patients with a printed n; studies counted once",
-            values,
-        ),
-        ui.theme(),
-    )
-    ui.show(fig, key="overview_chart", name="overview_patients_by_disease")
-    st.dataframe(
-        studies.groupby("modality").agg(studies=("record_id", "count"), patients=("n", "sum")),
-        width="stretch",
-    )
+    ui.figure("overview_patients_by_disease", key="overview_chart")
+    by_mod = studies.groupby("modality").agg(studies=("record_id", "count"), patients=("n", "sum"))
+    st.dataframe(by_mod, width="stretch")
 
 st.subheader("How to read the charts")
 st.markdown(
@@ -36,18 +25,18 @@ st.markdown(
     "'up to' / 'more than' bounds.\n"
     "- **Unlike measures are kept apart**: CR, CR/CRi and overall response sit in separate panels; CRS "
     "grades (any, severe, grade ≥ 3) likewise; survival endpoints are never mixed on one axis.\n"
-    "- **Diamonds** are random-effects pooled estimates (DerSimonian-Laird, logit scale) where at least two "
-    "studies with n report the same measure; excluded studies are listed.\n"
+    "- **Diamonds** are random-effects pooled estimates (DerSimonian-Laird, logit scale) where at least "
+    "two studies with n report the same measure; excluded studies are listed.\n"
     "- **Hover** for study, n, value, CI, definition, location and the verbatim quote; **click** a point "
-    "to open the study's full record. Counts marked *derived* were computed from a printed\n"
-    "percentage and n.\n"
-    "- **Colours** are fixed per target antigen and per donor type on every page\n"
+    "to open the study's full record. Counts marked *derived* were computed from a printed "
+    "percentage and n; survival estimates never get a derived count.\n"
+    "- **Colours** are fixed per target antigen and per donor type on every page "
     "(Okabe-Ito, colour-blind safe)."
 )
 st.subheader("Source")
 for cite in ui.frames().citations.values():
     st.markdown(f"- {cite}")
 st.caption(
-    f"Data version {ui.frames().version}. Values are curated with a verbatim quote each; see "
+    f"Data version {ui.frames().version}. Every value is curated with a verbatim quote; see "
     "*Data and sources*."
 )

@@ -10,6 +10,7 @@ from celltx import load
 from tests.app.conftest import figures, n_points, open_page, record_ids
 
 DISEASES = {r.id: set(r.disease) for r in load.load_dataset().parsed.studies}
+TARGETS = {r.id: set(r.target) for r in load.load_dataset().parsed.studies}
 
 # page -> a disease that keeps some but not all of the page's points
 CASES = {
@@ -108,3 +109,12 @@ def test_every_chart_sets_slide_sized_download_options(page):
         opts = cfg["toImageButtonOptions"]
         assert opts["width"] >= 1920 and opts["height"] >= 1080 and opts["scale"] == 2
         assert opts["format"] == "png" and opts["filename"].endswith("_all")
+
+
+def test_target_links_open_the_response_page_with_that_target():
+    at = open_page("targets")
+    links = [p for p in at.get("page_link")]
+    assert links, "no links to clinical results"
+    at = open_page("cart_response", params={"target": "CD22"})
+    assert at.multiselect(key="f_target").value == ["CD22"]
+    assert {r for r in record_ids(figures(at)[0])} <= {i for i, s in TARGETS.items() if "CD22" in s}
