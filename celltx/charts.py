@@ -84,14 +84,19 @@ class Theme:
         return "#b0b0b0" if self.dark else "#555555"
 
     def size(self, height: int) -> tuple[int | None, int]:
-        """(width, height): 16:9 on slides, the page's width on screen."""
-        if self.presentation:
-            return 1600, 900
-        return None, height
+        """(width, height): the page's width; rows grow with the font in presentation mode."""
+        return None, int(height * (self.font / 13 if self.presentation else 1))
 
 
 SCREEN = Theme()
 SLIDE_WIDTH, SLIDE_HEIGHT, SLIDE_SCALE = 1920, 1080, 2
+
+
+def export_size(fig: go.Figure) -> tuple[int, int]:
+    """16:9 image size for slides: at least 1920 x 1080, taller when the figure has many rows so
+    every row keeps its label (a crushed forest would drop labels and mislead)."""
+    height = max(SLIDE_HEIGHT, int(fig.layout.height or SLIDE_HEIGHT))
+    return round(height * 16 / 9), height
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ def finish(
 ) -> go.Figure:
     """Title, subtitle, footnote inside the figure, theme and size."""
     width, height = theme.size(height)
-    foot_lines = textwrap.wrap(labels.footnote, 150 if theme.presentation else 130) or [""]
+    foot_lines = textwrap.wrap(labels.footnote, 110 if theme.presentation else 130) or [""]
     bottom = 70 + 16 * len(foot_lines) * (1.4 if theme.presentation else 1)
     fig.update_layout(
         template=theme.template,

@@ -59,7 +59,7 @@ def context(
     user: pd.DataFrame | None = None,
 ) -> Context:
     """A Context from a loaded dataset and filters (the command line's entry point)."""
-    citations = {o.file: o.citation for o in ds.parsed.sources}
+    citations = {o.file: o.short_citation or o.citation for o in ds.parsed.sources}
     return Context(
         filters.apply(ds.outcomes(), f),
         filters.apply(ds.studies(), f),

@@ -260,6 +260,7 @@ class Origin(Strict):
     producer: Text
     title: Text
     citation: Text
+    short_citation: Text | None = Field(default=None, description="For figure footnotes")
     date_published: Text | None = None
     doi: Text | None = None
     primary: bool = False

@@ -46,16 +46,23 @@ class Frames:
     targets: pd.DataFrame
     problems: tuple[str, ...]
     version: str
-    citations: dict[str, str]
+    citations: dict[str, str]  # short, for figure footnotes
+    full_citations: tuple[str, ...] = ()
 
 
 @st.cache_data(show_spinner="Loading the evidence tables…", max_entries=4)
 def _load_frames(path: str, fingerprint: str) -> Frames:
     """Cached by the data folder and the hash of its files' contents (both are arguments)."""
     ds = load.load_dataset(Path(path))
-    citations = {o.file: o.citation for o in ds.parsed.sources}
+    citations = {o.file: o.short_citation or o.citation for o in ds.parsed.sources}
     return Frames(
-        ds.outcomes(), ds.studies(), ds.targets(), tuple(str(p) for p in ds.problems), ds.version, citations
+        ds.outcomes(),
+        ds.studies(),
+        ds.targets(),
+        tuple(str(p) for p in ds.problems),
+        ds.version,
+        citations,
+        tuple(o.citation for o in ds.parsed.sources),
     )
 
 

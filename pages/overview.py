@@ -34,7 +34,7 @@ st.markdown(
     "(Okabe-Ito, colour-blind safe)."
 )
 st.subheader("Source")
-for cite in ui.frames().citations.values():
+for cite in ui.frames().full_citations:
     st.markdown(f"- {cite}")
 st.caption(
     f"Data version {ui.frames().version}. Every value is curated with a verbatim quote; see "
