@@ -163,6 +163,23 @@ def finish(
     return fig
 
 
+def mark_user_data(fig: go.Figure, rows: pd.DataFrame, theme: Theme = SCREEN) -> go.Figure:
+    """A legend entry for the star that marks a user's own (uploaded, session-only) studies."""
+    if "user_data" in rows and rows["user_data"].astype(bool).any():
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name="★ your uploaded data",
+                marker={"symbol": USER_SYMBOL, "size": 14, "color": theme.ink},
+                hoverinfo="skip",
+                showlegend=True,
+            )
+        )
+    return fig
+
+
 def empty_figure(labels: Labels, message: str, theme: Theme = SCREEN) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(
@@ -595,7 +612,7 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
                         mode="lines+markers",
                         line={"color": color, "width": 3 * theme.marker_scale},
                         marker={
-                            "symbol": symbols.get(key, "circle"),
+                            "symbol": USER_SYMBOL if r["user_data"] else symbols.get(key, "circle"),
                             "size": 11 * theme.marker_scale,
                             "color": color,
                         },
@@ -728,7 +745,11 @@ def medians_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go
                     x=[r["median_months"]],
                     y=[label],
                     mode="markers",
-                    marker={"color": color, "size": 13 * theme.marker_scale},
+                    marker={
+                        "color": color,
+                        "size": 13 * theme.marker_scale,
+                        "symbol": USER_SYMBOL if r["user_data"] else "circle",
+                    },
                     **common,
                 )
             )

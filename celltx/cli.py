@@ -93,6 +93,19 @@ def cmd_figures(args: argparse.Namespace) -> int:
     return bundle.main(args)
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from celltx import upload
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "study-file.schema.json"
+    path.write_text(json.dumps(upload.json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m celltx", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -118,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="data folder or file (default: data/)")
     p.add_argument("--reasons", action="store_true", help="add why each record was excluded")
     p.set_defaults(func=cmd_pool)
+
+    s = sub.add_parser("schema", help="write the JSON Schema of a study file (for editors)")
+    s.add_argument("--out", default=str(load.DATA_DIR / "schema"), help="folder (default: data/schema)")
+    s.set_defaults(func=cmd_schema)
 
     f = sub.add_parser("figures", help="write every dashboard figure to a folder")
     f.add_argument("--out", required=True, help="output folder")

@@ -72,7 +72,7 @@ def context(
 
 
 def _built(ctx: Context, df: pd.DataFrame, make: Callable[[pd.DataFrame], go.Figure]) -> Built:
-    return Built(df, make(df) if len(df) else None)
+    return Built(df, charts.mark_user_data(make(df), df, ctx.theme) if len(df) else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,6 +111,8 @@ def cart_response(ctx: Context) -> Built:
         rows,
     )
     fig = charts.response_forest(rows, pooled, labels, ctx.theme) if len(rows) else None
+    if fig is not None:
+        charts.mark_user_data(fig, rows, ctx.theme)
     return Built(rows, fig, pooled)
 
 

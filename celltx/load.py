@@ -185,6 +185,10 @@ def _pydantic_problems(
                 msg += f" (got {shown})"
         if e["type"] == "extra_forbidden":
             msg = "unknown field (misspelt?)"
+        # record-level checks about one outcome name it as 'outcomes[i] (endpoint): ...'
+        m = re.match(r"^outcomes\[(\d+)\] \([^)]*\): (events .*)$", msg)
+        if m and not loc:
+            loc, msg = ["outcomes", int(m.group(1)), "events"], m.group(2)
         problems.append(Problem(name, msg, _line_of(node, loc), record, _loc_text(loc) or None))
     return problems
 

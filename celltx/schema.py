@@ -27,7 +27,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Pct = Annotated[float, Field(ge=0, le=100)]
 NonNegative = Annotated[float, Field(ge=0)]
 Modality = Literal["CAR-T", "CAR-NK", "NK", "allo-HSCT", "virus-specific T cells"]
-Location = Literal["Table 1", "Table 2", "Table 3", "Table 4", "text", "interview"]
+Location = Literal["Table 1", "Table 2", "Table 3", "Table 4", "text", "interview", "other"]
 DoseUnit = Literal["1e6/kg", "1e6 total", "1e6/m2"]
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -43,7 +43,9 @@ class SourceRef(Strict):
     """Where a value stands: the source file, a table or the body text, and the reference number."""
 
     file: Text = Field(description="File name in shared/seeds, e.g. 004_446006b2dc687136.txt")
-    location: Location = Field(description="'Table 1'..'Table 4', 'text' or 'interview'")
+    location: Location = Field(
+        description="'Table 1'..'Table 4', 'text' or 'interview'; 'other' for a user's own source"
+    )
     ref: int | None = Field(
         default=None, ge=1, description="The review's reference number, only where printed"
     )

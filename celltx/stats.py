@@ -136,7 +136,9 @@ def pool(
         reasons: dict[str, str] = {}
         usable = []
         for _, r in g.iterrows():
-            if r["arm"] != "all":
+            if bool(r.get("user_data", False)):
+                reasons[r["record_id"]] = "user data (never pooled with the curated evidence)"
+            elif r["arm"] != "all":
                 reasons[r["record_id"]] = f"subgroup or comparison arm ({r['arm']})"
             elif pd.isna(r["n"]):
                 reasons[r["record_id"]] = "no n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,12 +73,95 @@ def frames() -> Frames:
 
 
 # ---------------------------------------------------------------------------------------------
+# A user's uploaded studies: validated once, kept in this browser session only, never written
+
+USER_KEY = "user_upload"
+
+
+def user_data() -> dict | None:
+    return st.session_state.get(USER_KEY)
+
+
+def add_upload(data: bytes, name: str, file_id: str) -> dict:
+    """Validate an upload and keep its valid records for this session; returns the upload state."""
+    from celltx import upload
+
+    try:
+        parsed = upload.parse_upload(data, name)
+    except load.DataError as e:
+        state = {
+            "file_id": file_id,
+            "name": name,
+            "problems": [_problem_row(p) for p in e.problems],
+            "studies": (),
+            "outcomes": None,
+            "study_rows": None,
+        }
+        st.session_state[USER_KEY] = state
+        return state
+    curated = set(frames().studies["record_id"])
+    clashes = [s.id for s in parsed.studies if s.id in curated]
+    problems = [_problem_row(p) for p in parsed.problems]
+    problems += [
+        {
+            "where": name,
+            "record": c,
+            "field": "id",
+            "reason": "id already used by a curated record; choose another id",
+        }
+        for c in clashes
+    ]
+    studies = tuple(s for s in parsed.studies if s.id not in clashes)
+    state = {
+        "file_id": file_id,
+        "name": name,
+        "problems": problems,
+        "studies": studies,
+        "outcomes": load.outcomes_frame(studies, user_data=True) if studies else None,
+        "study_rows": load.studies_frame(studies, user_data=True) if studies else None,
+    }
+    st.session_state[USER_KEY] = state
+    return state
+
+
+def clear_upload() -> None:
+    """Forget the uploaded studies and reset the uploader (a new key empties the widget)."""
+    st.session_state.pop(USER_KEY, None)
+    st.session_state["_upload_generation"] = st.session_state.get("_upload_generation", 0) + 1
+
+
+def upload_key() -> str:
+    return f"upload_file_{st.session_state.get('_upload_generation', 0)}"
+
+
+def _problem_row(p: load.Problem) -> dict:
+    where = f"line/row {p.line}" if p.line else p.file
+    return {"where": where, "record": p.record or "", "field": p.field or "", "reason": p.message}
+
+
+def all_outcomes() -> pd.DataFrame:
+    """Curated values plus this session's uploaded ones (marked user_data)."""
+    u = user_data()
+    base = frames().outcomes
+    if u and u.get("outcomes") is not None:
+        return pd.concat([base, u["outcomes"]], ignore_index=True)
+    return base
+
+
+def all_studies() -> pd.DataFrame:
+    u = user_data()
+    base = frames().studies
+    if u and u.get("study_rows") is not None:
+        return pd.concat([base, u["study_rows"]], ignore_index=True)
+    return base
+
+
+# ---------------------------------------------------------------------------------------------
 # Shared filters (rendered by app.py in the sidebar on every page)
 
 
 def current_filters() -> filters.Filters:
-    f = frames()
-    bounds = filters.year_bounds(f.studies)
+    bounds = filters.year_bounds(all_studies())
     years = st.session_state.get(YEARS_KEY, bounds)
     return filters.Filters(
         tuple(st.session_state.get(FILTER_KEYS["disease"], ())),
@@ -108,9 +192,20 @@ def _init_from_url(opts: dict[str, list[str]], bounds: tuple[int, int] | None) -
 
 
 def init_filters() -> None:
-    """Seed the filters from the URL on a session's first run (before the page reads them)."""
-    f = frames()
-    _init_from_url(filters.options(f.outcomes, f.studies), filters.year_bounds(f.studies))
+    """Seed the filters from the URL on a session's first run (before the page reads them), and
+    keep a full year range full when uploaded studies widen it."""
+    studies = all_studies()
+    bounds = filters.year_bounds(studies)
+    _init_from_url(filters.options(all_outcomes(), studies), bounds)
+    old = st.session_state.get("_year_bounds")
+    if bounds and old and tuple(old) != bounds:
+        years = st.session_state.get(YEARS_KEY)
+        if years is None or tuple(years) == tuple(old):
+            st.session_state[YEARS_KEY] = bounds
+        else:
+            lo, hi = max(years[0], bounds[0]), min(years[1], bounds[1])
+            st.session_state[YEARS_KEY] = (lo, hi) if lo <= hi else bounds
+    st.session_state["_year_bounds"] = bounds
 
 
 def sidebar_filters() -> filters.Filters:
@@ -119,9 +214,9 @@ def sidebar_filters() -> filters.Filters:
     Rendered after the page (app.py): the page reads the same values from session state, and
     AppTest keeps elements a frame draws after ``page.run()`` on every page.
     """
-    f = frames()
-    opts = filters.options(f.outcomes, f.studies)
-    bounds = filters.year_bounds(f.studies)
+    studies = all_studies()
+    opts = filters.options(all_outcomes(), studies)
+    bounds = filters.year_bounds(studies)
     _init_from_url(opts, bounds)
     with st.sidebar:
         st.header("Filters")
@@ -173,11 +268,11 @@ def theme() -> charts.Theme:
 
 
 def filtered_outcomes() -> pd.DataFrame:
-    return filters.apply(frames().outcomes, current_filters())
+    return filters.apply(all_outcomes(), current_filters())
 
 
 def filtered_studies() -> pd.DataFrame:
-    return filters.apply(frames().studies, current_filters())
+    return filters.apply(all_studies(), current_filters())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,8 +283,8 @@ def context(**options: str) -> figures.Context:
     f = frames()
     cur = current_filters()
     return figures.Context(
-        filters.apply(f.outcomes, cur),
-        filters.apply(f.studies, cur),
+        filters.apply(all_outcomes(), cur),
+        filters.apply(all_studies(), cur),
         f.targets,
         cur,
         f.citations,
@@ -275,48 +370,52 @@ def download_svg(fig: go.Figure, key: str, name: str) -> None:
     )
 
 
+def md_escape(text: object) -> str:
+    """Text from data, safe inside Streamlit Markdown: HTML escaped, Markdown syntax neutralised."""
+    out = html.escape(str(text))
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~>])", r"\\\1", out)
+
+
 def record_panel(record_id: str) -> None:
     """Every value and quote of one study record, with its links and discrepancies."""
-    f = frames()
-    s = f.studies[f.studies["record_id"] == record_id]
+    studies = all_studies()
+    s = studies[studies["record_id"] == record_id]
     if s.empty:
         return
     s = s.iloc[0]
+    outcomes = all_outcomes()
     with st.container(border=True):
+        tag = " · **your uploaded data (this session only)**" if s["user_data"] else ""
+        n = s["n"] if pd.notna(s["n"]) else "not reported"
         st.markdown(
-            f"**{html.escape(str(s['study']))}** · `{record_id}` · {html.escape(str(s['modality']))} · "
-            f"{html.escape(str(s['disease']))} · n = {s['n'] if pd.notna(s['n']) else 'not reported'}"
+            f"**{md_escape(s['study'])}** · `{record_id}` · {md_escape(s['modality'])} · "
+            f"{md_escape(s['disease'])} · n = {n}{tag}"
         )
-        st.caption(f"{s['location']} ({s['source_file']}): “{s['quote']}”")
-        vals = f.outcomes[f.outcomes["record_id"] == record_id]
-        st.dataframe(
-            vals[
-                [
-                    "endpoint",
-                    "scope",
-                    "arm",
-                    "n",
-                    "value_pct",
-                    "ci_low_pct",
-                    "ci_high_pct",
-                    "time_months",
-                    "median_months",
-                    "events",
-                    "events_derived",
-                    "p_value",
-                    "location",
-                    "quote",
-                ]
-            ],
-            hide_index=True,
-            width="stretch",
-        )
+        st.caption(f"{md_escape(s['location'])} ({md_escape(s['source_file'])}): “{md_escape(s['quote'])}”")
+        vals = outcomes[outcomes["record_id"] == record_id]
+        cols = [
+            "endpoint",
+            "scope",
+            "arm",
+            "n",
+            "value_pct",
+            "ci_low_pct",
+            "ci_high_pct",
+            "time_months",
+            "median_months",
+            "events",
+            "events_derived",
+            "p_value",
+            "location",
+            "quote",
+        ]
+        st.dataframe(vals[cols], hide_index=True, width="stretch")
         if s["same_study_as"]:
             st.markdown(f"Same study as: `{s['same_study_as']}`")
         if s["discrepancies"]:
-            st.warning(f"Source discrepancy: {s['discrepancies']}")
-        if s["notes"]:
-            st.caption(f"Curator's note: {s['notes']}")
+            st.warning(f"Source discrepancy: {md_escape(s['discrepancies'])}")
+        if isinstance(s["notes"], str) and s["notes"]:
+            st.caption(f"Curator's note: {md_escape(s['notes'])}")
 
 
 def problems_banner() -> None:

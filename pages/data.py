@@ -1,10 +1,58 @@
-"""Data and sources: every value with its study, location and quote; search; CSV; discrepancies."""
+"""Data and sources: every value with its study, location and quote; search; CSV; discrepancies;
+and a user's own studies, uploaded for this browser session only."""
 
+import pandas as pd
 import streamlit as st
 
-from celltx import export, ui
+from celltx import export, ui, upload
 
 st.title("Data and sources")
+
+with st.expander(
+    "Add your own studies (YAML or CSV, this browser session only)", expanded=ui.user_data() is not None
+):
+    st.markdown(
+        "Upload a file in the schema of `data/`: a YAML file like the template, or a CSV with one row per "
+        f"value. Limits: {upload.MAX_BYTES // 1000} kB and {upload.MAX_RECORDS} records. Valid records "
+        "appear on every chart as ★ and in every table as user data, for this session only; the curated "
+        "files are never changed. Quotes of uploaded records are not checked against the celltx sources."
+    )
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(
+        "Template (YAML)",
+        upload.template_yaml(),
+        file_name="celltx_template.yaml",
+        mime="application/yaml",
+        key="tpl_yaml",
+        on_click="ignore",
+    )
+    c2.download_button(
+        "Template (CSV)",
+        upload.template_csv(),
+        file_name="celltx_template.csv",
+        mime="text/csv",
+        key="tpl_csv",
+        on_click="ignore",
+    )
+    c3.markdown("[JSON Schema for editors](https://json-schema.org/) is in `data/schema/`.")
+    file = st.file_uploader("Studies file", type=["yaml", "yml", "csv"], key=ui.upload_key())
+    state = ui.user_data()
+    if file is not None and (state is None or state["file_id"] != file.file_id):
+        ui.add_upload(file.getvalue(), file.name, file.file_id)
+        st.rerun()  # every filter option and the year range now include the new records
+    if state is not None:
+        n_ok, n_bad = len(state["studies"]), len(state["problems"])
+        if n_ok:
+            st.success(f"{n_ok} valid record(s) from {state['name']} added for this session.")
+        if n_bad:
+            st.error(f"{n_bad} problem(s) in {state['name']}; those records were not added:")
+            st.dataframe(
+                pd.DataFrame(state["problems"]), hide_index=True, width="stretch", key="upload_errors"
+            )
+        if st.button("Remove my uploaded studies", key="upload_clear"):
+            ui.clear_upload()
+            st.rerun()
+
 df = ui.filtered_outcomes()
 query = st.text_input("Search study, measure, arm or quote", key="data_search")
 if query:
@@ -15,34 +63,29 @@ if query:
     )
     df = df[hay.str.contains(query, case=False, regex=False)]
 if ui.has_data(df, "values"):
-    st.dataframe(
-        df[
-            [
-                "record_id",
-                "study",
-                "year",
-                "modality",
-                "disease",
-                "target",
-                "arm",
-                "n",
-                "endpoint",
-                "scope",
-                "time_months",
-                "value_pct",
-                "ci_low_pct",
-                "ci_high_pct",
-                "events",
-                "events_derived",
-                "p_value",
-                "location",
-                "quote",
-            ]
-        ],
-        hide_index=True,
-        width="stretch",
-        key="data_table",
-    )
+    cols = [
+        "record_id",
+        "study",
+        "year",
+        "modality",
+        "disease",
+        "target",
+        "arm",
+        "n",
+        "endpoint",
+        "scope",
+        "time_months",
+        "value_pct",
+        "ci_low_pct",
+        "ci_high_pct",
+        "events",
+        "events_derived",
+        "p_value",
+        "location",
+        "quote",
+        "user_data",
+    ]
+    st.dataframe(df[cols], hide_index=True, width="stretch", key="data_table")
     st.download_button(
         "Download these values (CSV)",
         export.outcomes_csv(df),

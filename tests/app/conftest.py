@@ -46,3 +46,12 @@ def record_ids(fig: dict) -> set[str]:
 
 def n_points(fig: dict) -> int:
     return sum(len(t.get("x") or t.get("z") or []) for t in fig["data"])
+
+
+def table_with(at: AppTest, *columns: str):
+    """The first dataframe shown that has all these columns (dataframes have no widget key)."""
+    for df in at.dataframe:
+        value = df.value
+        if all(c in value.columns for c in columns):
+            return value
+    raise AssertionError(f"no table with columns {columns}")

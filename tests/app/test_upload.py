@@ -1,0 +1,75 @@
+"""Uploading studies on the Data page: valid ones join every chart as user data, errors are listed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from celltx import upload
+from tests.app.conftest import figures, open_page, record_ids, table_with
+
+BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
+
+
+def upload_file(at, name: str, data: bytes, mime: str):
+    at.file_uploader[0].set_value((name, data, mime)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_valid_upload_appears_on_the_response_chart_as_user_data():
+    at = open_page("data")
+    upload_file(at, "mine.yaml", upload.template_yaml().encode(), "application/yaml")
+    assert any("1 valid record(s)" in s.value for s in at.success)
+    table = table_with(at, "quote", "user_data")
+    mine = table[table["record_id"] == "example-my-centre-cd19"]
+    assert len(mine) == 2 and mine["user_data"].all()
+    at.switch_page("pages/cart_response.py").run()
+    fig = figures(at)[0]
+    assert "example-my-centre-cd19" in record_ids(fig)
+    stars = [
+        t for t in fig["data"] if "example-my-centre-cd19" in {c[0] for c in (t.get("customdata") or [])}
+    ]
+    assert any(
+        "star"
+        in (
+            t["marker"]["symbol"]
+            if isinstance(t["marker"]["symbol"], str)
+            else " ".join(t["marker"]["symbol"])
+        )
+        for t in stars
+    )
+    assert any(t.get("name") == "★ your uploaded data" for t in fig["data"])
+    excluded = table_with(at, "excluded_reasons")
+    assert excluded["excluded_reasons"].str.contains("example-my-centre-cd19: user data").any()
+
+
+def test_half_valid_upload_lists_errors_and_keeps_the_valid_records():
+    at = open_page("data")
+    upload_file(at, "half_valid.csv", (BAD / "half_valid.csv").read_bytes(), "text/csv")
+    assert any("1 valid record(s)" in s.value for s in at.success)
+    assert any("1 problem(s)" in e.value for e in at.error)
+    errors = table_with(at, "where", "reason")
+    assert list(errors["record"]) == ["user-bad"]
+    assert "line/row 3" in errors["where"].iloc[0] and "larger than n" in errors["reason"].iloc[0]
+    table = table_with(at, "quote", "user_data")
+    assert "user-ok" in set(table["record_id"]) and "user-bad" not in set(table["record_id"])
+
+
+def test_unreadable_upload_is_reported_and_curated_data_stays():
+    at = open_page("data")
+    before = len(table_with(at, "quote", "user_data"))
+    upload_file(at, "evil.yaml", (BAD / "python_object.yaml").read_bytes(), "application/yaml")
+    errors = table_with(at, "where", "reason")
+    assert "not allowed" in errors["reason"].iloc[0]
+    assert len(table_with(at, "quote", "user_data")) == before
+
+
+def test_removing_uploaded_studies():
+    at = open_page("data")
+    upload_file(at, "mine.yaml", upload.template_yaml().encode(), "application/yaml")
+    at.button(key="upload_clear").click().run()
+    table = table_with(at, "quote", "user_data")
+    assert "example-my-centre-cd19" not in set(table["record_id"])
+    assert not table["user_data"].any()
+    at.run()  # the emptied uploader does not bring them back
+    assert "example-my-centre-cd19" not in set(table_with(at, "quote", "user_data")["record_id"])
