@@ -126,9 +126,14 @@ def pool(
     if df.empty:
         return pd.DataFrame(columns=[*POOL_COLUMNS, "excluded_reasons"])
     keys = [by]
-    for extra in ("scope", "time_months"):
-        if df[extra].notna().any() and extra != by:
-            keys.append(extra)
+    if by != "modality" and df["modality"].nunique() > 1:
+        keys.insert(0, "modality")  # NK and CAR-T results are never pooled together
+    if df["scope"].notna().any() and by != "scope":
+        keys.append("scope")
+    # landmarks split time-to-event estimates (6-month EFS is not 3-year EFS); response rates are
+    # pooled across assessment times, which the rows still show
+    if df["family"].isin(["survival", "incidence"]).any() and df["time_months"].notna().any():
+        keys.append("time_months")
     df[keys] = df[keys].astype(object).where(df[keys].notna(), "")
     rows = []
     for _, g in df.groupby(keys, sort=True, dropna=False):

@@ -108,6 +108,8 @@ def test_pool_needs_two_studies():
 def _frame(rows):
     base = {
         "arm": "all",
+        "modality": "CAR-T",
+        "family": "response",
         "scope": None,
         "time_months": None,
         "events_note": None,
