@@ -108,13 +108,29 @@ class Labels:
     footnote: str = ""
 
 
+def _category_margin(fig: go.Figure, theme: Theme) -> int | None:
+    """Left margin (px) that fits the longest categorical y label, or None for numeric y axes."""
+    cats = [
+        v
+        for t in fig.data
+        if getattr(t, "orientation", None) != "v" and t.y is not None
+        for v in t.y
+        if isinstance(v, str)
+    ]
+    if not cats:
+        return None
+    longest = max(len(c) for c in cats)
+    return int(min(760, 24 + longest * (theme.font - 2) * 0.56))
+
+
 def finish(
     fig: go.Figure, labels: Labels, theme: Theme = SCREEN, height: int = 520, legend_title: str | None = None
 ) -> go.Figure:
-    """Title, subtitle, footnote inside the figure, theme and size."""
+    """Title, subtitle, footnote inside the figure (from its left edge), theme and size."""
     width, height = theme.size(height)
-    foot_lines = textwrap.wrap(labels.footnote, 110 if theme.presentation else 130) or [""]
+    foot_lines = textwrap.wrap(labels.footnote, 120 if theme.presentation else 150) or [""]
     bottom = 70 + 16 * len(foot_lines) * (1.4 if theme.presentation else 1)
+    left = _category_margin(fig, theme)
     fig.update_layout(
         template=theme.template,
         paper_bgcolor=theme.background,
@@ -130,10 +146,13 @@ def finish(
             ),
             "x": 0.01,
             "xanchor": "left",
-            "y": 0.98,
+            "xref": "container",
+            "y": 1,
+            "yref": "container",
             "yanchor": "top",
+            "pad": {"t": 14, "l": 4},
         },
-        margin={"t": 95 if labels.subtitle else 70, "b": int(bottom), "l": 10, "r": 20},
+        margin={"t": 110 if labels.subtitle else 80, "b": int(bottom), "l": left or 70, "r": 20},
         height=height,
         width=width,
         legend={
@@ -152,6 +171,7 @@ def finish(
         yref="paper",
         x=0,
         y=0,
+        xshift=-(left or 70) + 8,
         yshift=-bottom + 8,
         xanchor="left",
         yanchor="bottom",
@@ -159,7 +179,7 @@ def finish(
         font={"size": max(theme.font - 3, 10), "color": theme.muted},
     )
     fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
+    fig.update_yaxes(automargin=left is None)
     return fig
 
 
@@ -850,7 +870,9 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
     df = df[df["arm"].str.startswith(("HID", "ISD")) & df["value_pct"].notna()]
     if df.empty:
         return empty_figure(labels, "No donor-type comparisons for these filters.", theme)
-    df = df.assign(_time=df["time_months"].map(lambda t: f"{_fmt(t)} mo" if pd.notna(t) else "time n/r"))
+    df = df.assign(
+        _time=df["time_months"].map(lambda t: f"{_fmt(t)} mo" if pd.notna(t) else "no landmark printed")
+    )
     df = df.assign(_scope=df["scope"].fillna(""))
     keys = ["record_id", "endpoint", "_time", "_scope"]
     panels = [
@@ -937,7 +959,18 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
     fig.update_xaxes(range=[0, 100], title_text=axis_title("value_pct"), row=len(panels), col=1)
     height = max(380, 160 + 30 * sum(rows_per) + 60 * len(panels))
     fig = finish(fig, labels, theme, height=height, legend_title="Donor (★ P < 0.05)")
-    fig.update_layout(margin={"r": 250}, legend={"x": 1.16})
+    # legend in a row under the subtitle, so the P values on the right keep their space
+    fig.update_layout(
+        margin={"r": 130, "t": 160},
+        legend={
+            "orientation": "h",
+            "x": 1,
+            "xanchor": "right",
+            "yref": "container",
+            "y": 1 - 105 / fig.layout.height,
+            "yanchor": "top",
+        },
+    )
     return fig
 
 
@@ -984,7 +1017,7 @@ def overview_chart(studies: pd.DataFrame, labels: Labels, theme: Theme = SCREEN)
             )
         )
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text="Disease (controlled vocabulary)")
+    fig.update_xaxes(title_text="Disease (controlled vocabulary)", categoryorder="array", categoryarray=order)
     fig.update_yaxes(title_text="Patients with a printed n (n)")
     return finish(fig, labels, theme, height=460, legend_title="Modality")
 
