@@ -13,41 +13,41 @@ st.set_page_config(page_title="celltx · cellular immunotherapy evidence", page_
 PAGES = {
     "Evidence base": [
         st.Page(
-            "pages/overview.py",
+            "views/overview.py",
             title="Overview",
             icon=":material/dashboard:",
             url_path="evidence-overview",
             default=True,
         ),
-        st.Page("pages/targets.py", title="Targets", icon=":material/grid_on:", url_path="target-antigens"),
-        st.Page("pages/data.py", title="Data and sources", icon=":material/table:", url_path="data-sources"),
+        st.Page("views/targets.py", title="Targets", icon=":material/grid_on:", url_path="target-antigens"),
+        st.Page("views/data.py", title="Data and sources", icon=":material/table:", url_path="data-sources"),
     ],
     "CAR-T cells": [
         st.Page(
-            "pages/cart_response.py",
+            "views/cart_response.py",
             title="CAR-T response",
             icon=":material/target:",
             url_path="cart-response",
         ),
         st.Page(
-            "pages/crs_dose.py",
+            "views/crs_dose.py",
             title="CRS and dose",
             icon=":material/local_fire_department:",
             url_path="crs-dose",
         ),
         st.Page(
-            "pages/survival.py",
+            "views/survival.py",
             title="Survival and durability",
             icon=":material/timeline:",
             url_path="survival-durability",
         ),
     ],
     "NK cells": [
-        st.Page("pages/nk.py", title="NK-cell therapy", icon=":material/bubble_chart:", url_path="nk-cells"),
+        st.Page("views/nk.py", title="NK-cell therapy", icon=":material/bubble_chart:", url_path="nk-cells"),
     ],
     "Transplant": [
         st.Page(
-            "pages/donor.py", title="Donor type", icon=":material/compare_arrows:", url_path="donor-type"
+            "views/donor.py", title="Donor type", icon=":material/compare_arrows:", url_path="donor-type"
         ),
     ],
 }

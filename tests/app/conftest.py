@@ -25,7 +25,7 @@ def open_page(page: str, params: dict | None = None) -> AppTest:
         at.query_params[k] = v
     at.run()  # the frame registers its pages (st.navigation) on the first run
     if page != "overview":  # overview is the default page
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

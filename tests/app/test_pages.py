@@ -75,7 +75,7 @@ def test_filters_persist_across_pages_and_come_from_the_url():
     at = open_page("cart_response", params={"disease": "MM,nonsense"})
     assert at.multiselect(key="f_disease").value == ["MM"]
     assert record_ids(figures(at)[0]) <= {i for i, d in DISEASES.items() if "MM" in d}
-    at.switch_page("pages/crs_dose.py").run()
+    at.switch_page("views/crs_dose.py").run()
     assert at.multiselect(key="f_disease").value == ["MM"]
     assert at.query_params["disease"] == "MM"
 

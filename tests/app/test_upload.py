@@ -23,7 +23,7 @@ def test_valid_upload_appears_on_the_response_chart_as_user_data():
     table = table_with(at, "quote", "user_data")
     mine = table[table["record_id"] == "example-my-centre-cd19"]
     assert len(mine) == 2 and mine["user_data"].all()
-    at.switch_page("pages/cart_response.py").run()
+    at.switch_page("views/cart_response.py").run()
     fig = figures(at)[0]
     assert "example-my-centre-cd19" in record_ids(fig)
     stars = [

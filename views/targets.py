@@ -12,7 +12,7 @@ if built.figure is not None:
     for t in sorted(summary["target"].unique()):
         n_values = int(summary.loc[summary["target"] == t, "n_values"].sum())
         st.page_link(
-            "pages/cart_response.py",
+            "views/cart_response.py",
             label=f"{t}: {n_values} values → CAR-T response",
             query_params=filters.Filters(target=(t,)).to_params(),
         )
