@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -70,18 +71,21 @@ def start_server(app: Path, env: dict | None = None, timeout: float = 90) -> tup
         "--server.fileWatcherType",
         "none",
     ]
+    # the server's output goes to a file: an unread pipe would block it once full
+    log = tempfile.NamedTemporaryFile(prefix="celltx-server-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         cmd,
         cwd=app.parent,
         env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
+    proc.log_path = log.name
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            out = Path(proc.log_path).read_text(errors="replace")
             raise RuntimeError(f"streamlit exited early ({proc.returncode}):\n{out}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:  # noqa: S310
@@ -109,6 +113,14 @@ def server():
         yield url
     finally:
         stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def app_url(server) -> str:
+    """The fresh server's URL. No page is opened first on purpose: the first visitor's deep link is
+    what a shared link does, and it used to show a false "Page not found" modal while page files
+    lived in pages/ (Streamlit's legacy multipage mode); the tests assert no such modal."""
+    return server
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,11 @@ from playwright.sync_api import Page, expect
 def _open_with_chart(page: Page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-    page.wait_for_function("() => { const p = document.querySelector('.js-plotly-plot');"
-                           " return p && p.data && p.data.length > 0; }", timeout=60_000)
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.js-plotly-plot');"
+        " return p && p.data && p.data.length > 0; }",
+        timeout=60_000,
+    )
 
 
 def test_toolbar_download_gives_a_16_9_png_named_after_figure_and_filters(page: Page, app_url, tmp_path):
