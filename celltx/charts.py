@@ -39,9 +39,14 @@ TARGET_COLORS: dict[str, str] = {
 }
 DONOR_COLORS: dict[str, str] = {"HID": OI["vermillion"], "ISD": OI["blue"]}
 ARM_SYMBOLS = {"HID 3/6": "diamond", "HID 4-5/6": "square", "HID 4–5/6": "square"}
-ROLE_COLORS = {"treatment": OI["bluish green"], "comparator": OI["grey"]}
+ROLE_COLORS = {"treatment": OI["bluish green"], "comparator": OI["black"]}
 USER_SYMBOL = "star"
 SIGNIFICANCE = 0.05
+
+
+def legend_name(group: object) -> str:
+    """'CD19;CD22' (a dual-target CAR) reads 'CD19 + CD22' in legends."""
+    return str(group).replace(";", " + ")
 
 
 def target_color(target: str) -> str:
@@ -124,12 +129,17 @@ def _category_margin(fig: go.Figure, theme: Theme) -> int | None:
 
 
 def finish(
-    fig: go.Figure, labels: Labels, theme: Theme = SCREEN, height: int = 520, legend_title: str | None = None
+    fig: go.Figure,
+    labels: Labels,
+    theme: Theme = SCREEN,
+    height: int = 520,
+    legend_title: str | None = None,
+    extra_bottom: int = 0,
 ) -> go.Figure:
     """Title, subtitle, footnote inside the figure (from its left edge), theme and size."""
     width, height = theme.size(height)
     foot_lines = textwrap.wrap(labels.footnote, 120 if theme.presentation else 150) or [""]
-    bottom = 70 + 16 * len(foot_lines) * (1.4 if theme.presentation else 1)
+    bottom = 70 + extra_bottom + 16 * len(foot_lines) * (1.4 if theme.presentation else 1)
     left = _category_margin(fig, theme)
     fig.update_layout(
         template=theme.template,
@@ -178,7 +188,7 @@ def finish(
         align="left",
         font={"size": max(theme.font - 3, 10), "color": theme.muted},
     )
-    fig.update_xaxes(automargin=True)
+    fig.update_xaxes(automargin=True, showticklabels=True)  # every panel keeps its own scale
     fig.update_yaxes(automargin=left is None)
     return fig
 
@@ -286,7 +296,9 @@ def _wrap(text: str, width: int = 70) -> str:
 
 def hover_text(r: pd.Series) -> str:
     """Study, year, n, value with CI, definition, location and quote."""
-    year = f", {int(r['year'])}" if pd.notna(r.get("year")) else ""
+    year = ""
+    if pd.notna(r.get("year")) and str(int(r["year"])) not in str(r["study"]):
+        year = f", {int(r['year'])}"
     n = f"n = {int(r['n'])}" if pd.notna(r.get("n")) else "n not reported"
     ci = ""
     if pd.notna(r.get("ci_low_pct")):
@@ -294,6 +306,8 @@ def hover_text(r: pd.Series) -> str:
     arm = f" · arm: {html.escape(str(r['arm']))}" if _present(r.get("arm")) and r["arm"] != "all" else ""
     user = "<br><b>USER DATA (this session only)</b>" if r.get("user_data") else ""
     disc = "<br><i>source discrepancy recorded, see Data and sources</i>" if r.get("has_discrepancy") else ""
+    if _present(r.get("also_at")):
+        disc += f"<br>also reported, same value: {html.escape(str(r['also_at']))}"
     note = f"<br>note: {_wrap(r['events_note'])}" if _present(r.get("events_note")) else ""
     return (
         f"<b>{html.escape(str(r['study']))}{year}</b>{user}<br>{n}{arm}<br>"
@@ -325,7 +339,7 @@ def _row_label(r: pd.Series, with_measure: bool = False) -> str:
         label += f" · {measure_text(r)}"
         if pd.notna(r.get("time_months")):
             label += f" @{_fmt(r['time_months'])} mo"
-    n = f"n={int(r['n'])}" if pd.notna(r.get("n")) else "n=?"
+    n = f"n={int(r['n'])}" if pd.notna(r.get("n")) else "n not reported"
     label += f" ({n})"
     return label
 
@@ -361,21 +375,29 @@ def _forest_traces(
         color = color_of(group)
         show = group not in legend_seen
         legend_seen.add(group)
-        point = g[g["value_pct"].notna()]
-        if len(point):
-            err_plus = (point["ci_high_pct"] - point["value_pct"]).clip(lower=0)
-            err_minus = (point["value_pct"] - point["ci_low_pct"]).clip(lower=0)
-            has_ci = point["ci_low_pct"].notna()
+        for with_ci in (True, False):
+            point = g[g["value_pct"].notna() & (g["ci_low_pct"].notna() == with_ci)]
+            if point.empty:
+                continue
             symbols = [
-                USER_SYMBOL if u else ("circle" if c else "circle-open")
-                for u, c in zip(point["user_data"], has_ci, strict=True)
+                USER_SYMBOL if u else ("circle" if with_ci else "circle-open") for u in point["user_data"]
             ]
+            error = None
+            if with_ci:
+                error = {
+                    "type": "data",
+                    "array": (point["ci_high_pct"] - point["value_pct"]).clip(lower=0),
+                    "arrayminus": (point["value_pct"] - point["ci_low_pct"]).clip(lower=0),
+                    "visible": True,
+                    "thickness": 1.5 * theme.marker_scale,
+                    "width": 4,
+                }
             fig.add_trace(
                 go.Scatter(
                     x=point["value_pct"],
                     y=point["_y"],
                     mode="markers",
-                    name=str(group),
+                    name=legend_name(group),
                     legendgroup=str(group),
                     showlegend=show,
                     marker={
@@ -384,14 +406,8 @@ def _forest_traces(
                         "symbol": symbols,
                         "line": {"width": 1.5, "color": color},
                     },
-                    error_x={
-                        "type": "data",
-                        "array": err_plus.fillna(0),
-                        "arrayminus": err_minus.fillna(0),
-                        "visible": True,
-                        "thickness": 1.5 * theme.marker_scale,
-                        "width": 4,
-                    },
+                    error_x=error,
+                    cliponaxis=False,
                     customdata=_custom(point),
                     hovertext=[hover_text(r) for _, r in point.iterrows()],
                     hoverinfo="text",
@@ -525,7 +541,7 @@ def response_forest(
                     col=1,
                 )
         fig.update_yaxes(autorange="reversed", row=i, col=1, tickfont={"size": theme.font - 2})
-    fig.update_xaxes(range=[-2, 102], title_text=axis_title("value_pct"), row=len(measures), col=1)
+    fig.update_xaxes(range=[-3, 106], title_text=axis_title("value_pct"), row=len(measures), col=1)
     fig.update_xaxes(showticklabels=True)
     height = 140 + 26 * sum(counts) + 60 * len(measures)
     return finish(fig, labels, theme, height=max(380, height), legend_title="Target antigen")
@@ -551,7 +567,7 @@ def crs_by_target(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go
         y = _dedupe_labels([_row_label(r) for _, r in g.iterrows()])
         _forest_traces(fig, g, y, target_color, "target_group", theme, row=i, legend_seen=seen)
         fig.update_yaxes(autorange="reversed", row=i, col=1)
-    fig.update_xaxes(range=[-2, 102], title_text=axis_title("value_pct"), row=len(scopes), col=1)
+    fig.update_xaxes(range=[-3, 106], title_text=axis_title("value_pct"), row=len(scopes), col=1)
     return finish(
         fig,
         labels,
@@ -570,7 +586,7 @@ def bounds_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.
     fig = make_subplots(rows=1, cols=1)
     _forest_traces(fig, g, y, target_color, "target_group", theme)
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(range=[-2, 102], title_text=axis_title("value_pct"))
+    fig.update_xaxes(range=[-3, 106], title_text=axis_title("value_pct"))
     return finish(fig, labels, theme, height=max(300, 170 + 34 * len(g)), legend_title="Target antigen")
 
 
@@ -647,7 +663,7 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
                     col=j,
                 )
                 seen.add(name)
-                n = f"n={int(r['n'])}" if pd.notna(r["n"]) else "n=?"
+                n = f"n={int(r['n'])}" if pd.notna(r["n"]) else "n not reported"
                 fig.add_annotation(
                     x=math.log10(hi),
                     y=r["value_pct"],
@@ -713,7 +729,7 @@ def survival_landmarks(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) 
                     x=gg["time_months"],
                     y=gg["value_pct"],
                     mode="markers+text",
-                    text=[f"n={int(v)}" if pd.notna(v) else "n=?" for v in gg["n"]],
+                    text=[f"n={int(v)}" if pd.notna(v) else "n not reported" for v in gg["n"]],
                     textposition="middle right",
                     textfont={"size": theme.font - 3},
                     marker={
@@ -830,7 +846,7 @@ def labelled_forest(
                 fig.add_annotation(
                     x=101,
                     y=label,
-                    text=f"P {r['p_value']}",
+                    text=f"P {'' if str(r['p_value'])[0] in '<>' else '= '}{r['p_value']}",
                     showarrow=False,
                     xanchor="left",
                     font={"size": theme.font - 3},
@@ -838,7 +854,7 @@ def labelled_forest(
                     col=1,
                 )
         fig.update_yaxes(autorange="reversed", row=i, col=1)
-    fig.update_xaxes(range=[-2, 112], title_text=axis_title("value_pct"), row=len(facets), col=1)
+    fig.update_xaxes(range=[-3, 118], title_text=axis_title("value_pct"), row=len(facets), col=1)
     return finish(
         fig,
         labels,
@@ -899,7 +915,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
                 + (f" ({r0['_scope']})" if r0["_scope"] else "")
                 + f" @{r0['_time']}"
             )
-            label = label if len(label) < 90 else label[:87] + "…"
+            label = label if len(label) < 110 else label[:107] + "…"
             fig.add_trace(
                 go.Scatter(
                     x=g["value_pct"],
@@ -928,7 +944,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
                         showlegend=legend_name not in seen,
                         marker={
                             "color": donor_color(arm),
-                            "size": 14 * theme.marker_scale,
+                            "size": (10 if kind == "HID" else 15) * theme.marker_scale,
                             "symbol": USER_SYMBOL if r["user_data"] else ARM_SYMBOLS.get(arm, "circle"),
                             "line": {"width": 1, "color": theme.ink},
                         },
@@ -1018,7 +1034,7 @@ def overview_chart(studies: pd.DataFrame, labels: Labels, theme: Theme = SCREEN)
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text="Disease (controlled vocabulary)", categoryorder="array", categoryarray=order)
-    fig.update_yaxes(title_text="Patients with a printed n (n)")
+    fig.update_yaxes(title_text="Patients (sum of printed n)")
     return finish(fig, labels, theme, height=460, legend_title="Modality")
 
 
@@ -1050,29 +1066,24 @@ def targets_matrix(
     tgts = [t for t in vocab.TARGETS if any(t == tt for _, tt in cells)]
     z = [[cells.get((d, t), (0, ""))[0] for t in tgts] for d in diseases]
     txt = [[html.escape(cells.get((d, t), (0, "not named"))[1]) for t in tgts] for d in diseases]
-    scale = [
-        [0, "#f4f4f4" if not theme.dark else "#2a2a2e"],
-        [0.33, "#f4f4f4" if not theme.dark else "#2a2a2e"],
-        [0.34, OI["sky blue"]],
-        [0.66, OI["sky blue"]],
-        [0.67, OI["orange"]],
-        [0.99, OI["orange"]],
-        [1, OI["blue"]],
-    ]
+    levels = ["#f4f4f4" if not theme.dark else "#2a2a2e", OI["sky blue"], OI["orange"], OI["blue"]]
+    scale = []  # four flat bands: level k occupies [k/4, (k+1)/4) with zmin -0.5, zmax 3.5
+    for k, c in enumerate(levels):
+        scale += [[k / 4, c], [(k + 1) / 4, c]]
     fig = go.Figure(
         go.Heatmap(
             z=z,
             x=tgts,
             y=diseases,
             text=txt,
-            zmin=0,
-            zmax=3,
+            zmin=-0.5,
+            zmax=3.5,
             colorscale=scale,
             xgap=2,
             ygap=2,
             hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
             colorbar={
-                "tickvals": [0.4, 1.2, 1.9, 2.6],
+                "tickvals": [0, 1, 2, 3],
                 "ticktext": [
                     "not named",
                     "candidate / preclinical",
@@ -1096,9 +1107,9 @@ def targets_matrix(
                 showlegend=False,
             )
         )
-    fig.update_xaxes(title_text="Target antigen", tickangle=-40)
+    fig.update_xaxes(title_text="Target antigen", tickangle=-40, title_standoff=8)
     fig.update_yaxes(title_text="Disease")
-    return finish(fig, labels, theme, height=max(380, 160 + 40 * len(diseases)))
+    return finish(fig, labels, theme, height=max(380, 160 + 40 * len(diseases)), extra_bottom=60)
 
 
 def source_footnote(df: pd.DataFrame, citations: dict[str, str], version: str) -> str:

@@ -50,6 +50,7 @@ class Recipe:
     caption: str
     empty: str  # what is missing, for the 'no data' message
     build: Callable[[Context], Built]
+    selectable: bool = True  # points open a study record (not bars or matrix cells)
 
 
 def context(
@@ -71,7 +72,48 @@ def context(
     )
 
 
+SAME_VALUE = [
+    "cluster",
+    "endpoint",
+    "arm",
+    "scope",
+    "time_months",
+    "value_pct",
+    "value_low_pct",
+    "value_high_pct",
+    "median_months",
+    "median_low_months",
+    "duration_low_months",
+]
+
+
+def one_point_per_value(rows: pd.DataFrame) -> pd.DataFrame:
+    """Linked records of one study (a table row and its text passage) that report the same value
+    are drawn once: the table row (else a printed count, else the larger n) with the other places
+    listed in ``also_at``. Differing values are all kept: they are discrepancies to see."""
+    if rows.empty or "cluster" not in rows:
+        return rows.assign(also_at=None)
+    rank = rows.assign(
+        _table=~rows["location_kind"].astype(str).str.startswith("Table"),
+        _derived=rows["events_derived"].astype(bool),
+        _n=-rows["n"].astype("Float64").fillna(0),
+    )
+    key = pd.Series("", index=rank.index)
+    for col in SAME_VALUE:
+        key = key + "|" + rank[col].astype(object).where(rank[col].notna(), "-").map(str)
+    rank = rank.assign(_key=key).sort_values(["_key", "_table", "_derived", "_n"])
+    where = rank.apply(lambda r: f"{r['study']} ({r['location']})", axis=1)
+    others = where.groupby(rank["_key"]).apply(lambda w: "; ".join(w.iloc[1:]))
+    kept = rank.drop_duplicates("_key").copy()
+    kept["also_at"] = kept["_key"].map(others).replace("", None)
+    return kept.drop(columns=["_table", "_derived", "_n", "_key"]).loc[
+        [i for i in rows.index if i in kept.index]
+    ]
+
+
 def _built(ctx: Context, df: pd.DataFrame, make: Callable[[pd.DataFrame], go.Figure]) -> Built:
+    if len(df) and "endpoint" in df:
+        df = one_point_per_value(df)
     return Built(df, charts.mark_user_data(make(df), df, ctx.theme) if len(df) else None)
 
 
@@ -104,7 +146,8 @@ def pooled_response(rows: pd.DataFrame) -> pd.DataFrame:
 
 def cart_response(ctx: Context) -> Built:
     rows = cart_response_rows(ctx)
-    pooled = pooled_response(rows)
+    pooled = pooled_response(rows)  # pooling dedupes linked records itself, from every row
+    rows = one_point_per_value(rows)
     labels = ctx.labels(
         "CAR-T response rate by target antigen",
         "CR, CR/CRi and overall response in separate panels; exact 95% CI",

@@ -301,7 +301,7 @@ def figure(name: str, key: str, **options: str) -> figures.Built:
     if built.figure is None:
         has_data(built.rows, recipe.empty)
     else:
-        show(built.figure, key=key, name=recipe.name)
+        show(built.figure, key=key, name=recipe.name, selectable=recipe.selectable)
     return built
 
 
@@ -317,29 +317,35 @@ def has_data(df: pd.DataFrame, what: str) -> bool:
     return False
 
 
-def image_config(name: str) -> dict:
-    """Toolbar download: 16:9 PNG at slide resolution (1920 x 1080, rendered at 2x)."""
+def image_config(name: str, fig: go.Figure) -> dict:
+    """Toolbar download: 16:9 PNG at slide resolution (at least 1920 x 1080, rendered at 2x); a
+    figure with many rows gets a taller 16:9 canvas so no row label is dropped."""
+    width, height = charts.export_size(fig)
     return {
         "displaylogo": False,
         "toImageButtonOptions": {
             "format": "png",
             "filename": f"{name}_{current_filters().slug()}",
-            "width": charts.SLIDE_WIDTH,
-            "height": charts.SLIDE_HEIGHT,
+            "width": width,
+            "height": height,
             "scale": charts.SLIDE_SCALE,
         },
     }
 
 
-def show(fig: go.Figure, key: str, name: str) -> None:
+def show(fig: go.Figure, key: str, name: str, selectable: bool = True) -> None:
     """Show a figure; selecting a point opens that study's full record below it."""
+    if not selectable:
+        st.plotly_chart(fig, key=key, theme=None, config=image_config(name, fig), width="stretch")
+        download_svg(fig, key, name)
+        return
     event = st.plotly_chart(
         fig,
         key=key,
         on_select="rerun",
         selection_mode="points",
         theme=None,
-        config=image_config(name),
+        config=image_config(name, fig),
         width="stretch",
     )
     download_svg(fig, key, name)

@@ -20,7 +20,8 @@ if ui.has_data(studies, "studies"):
 st.subheader("How to read the charts")
 st.markdown(
     "- **Every point is one reported value** from the source, with its exact (Clopper-Pearson) 95% "
-    "confidence interval where a count and n are known. Hollow markers have no n, so no CI.\n"
+    "confidence interval where a count and n are known. Hollow markers have no count, so no CI: "
+    "n is not reported, the percentage is not a whole count of n, or it is a survival estimate.\n"
     "- **Marker size grows with n.** Hatched bars are ranges printed across studies; triangles are "
     "'up to' / 'more than' bounds.\n"
     "- **Unlike measures are kept apart**: CR, CR/CRi and overall response sit in separate panels; CRS "

@@ -105,10 +105,13 @@ def test_presentation_mode_changes_the_figure_not_the_data():
 def test_every_chart_sets_slide_sized_download_options(page):
     at = open_page(page)
     for chart in at.get("plotly_chart"):
+        fig = json.loads(chart.proto.spec)
         cfg = json.loads(chart.proto.config)
         opts = cfg["toImageButtonOptions"]
         assert opts["width"] >= 1920 and opts["height"] >= 1080 and opts["scale"] == 2
         assert opts["width"] / opts["height"] == pytest.approx(16 / 9, abs=0.01)
+        # a tall forest gets a taller canvas instead of being crushed (which drops row labels)
+        assert opts["height"] >= fig["layout"]["height"]
         assert opts["format"] == "png" and opts["filename"].endswith("_all")
 
 
