@@ -337,7 +337,9 @@ def _row_label(r: pd.Series, with_measure: bool = False) -> str:
         label += f" [{r['arm']}]"
     if with_measure:
         label += f" · {measure_text(r)}"
-        if pd.notna(r.get("time_months")):
+        if pd.notna(r.get("time_days")):
+            label += f" @day {_fmt(r['time_days'])}"
+        elif pd.notna(r.get("time_months")):
             label += f" @{_fmt(r['time_months'])} mo"
     n = f"n={int(r['n'])}" if pd.notna(r.get("n")) else "n not reported"
     label += f" ({n})"
@@ -731,6 +733,7 @@ def survival_landmarks(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) 
                     mode="markers+text",
                     text=[f"n={int(v)}" if pd.notna(v) else "n not reported" for v in gg["n"]],
                     textposition="middle right",
+                    cliponaxis=False,
                     textfont={"size": theme.font - 3},
                     marker={
                         "color": target_color(tgt),
@@ -749,7 +752,9 @@ def survival_landmarks(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) 
                 col=j,
             )
             seen.add(tgt)
-        fig.update_xaxes(title_text=axis_title("time_months"), rangemode="tozero", row=1, col=j)
+        fig.update_xaxes(
+            title_text=axis_title("time_months"), range=[0, g["time_months"].max() * 1.3 + 1], row=1, col=j
+        )
     fig.update_yaxes(range=[0, 105], title_text="Estimated survival (%)", row=1, col=1)
     return finish(fig, labels, theme, height=480, legend_title="Target antigen")
 

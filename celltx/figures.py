@@ -246,7 +246,7 @@ def nk_results(ctx: Context) -> Built:
     )
     labels = ctx.labels(
         "NK-cell therapy results by setting",
-        "each row names its measure and arm; green = NK-treated, grey = comparator",
+        "each row names its measure and arm; green = NK-treated, black = comparator",
         rows,
     )
     return _built(
