@@ -506,7 +506,7 @@ def response_forest(
         if p is not None and len(p):
             for _, pr in p.iterrows():
                 tgt = pr["group"].split(" | ")[0]
-                label = f"Pooled {pr['group']} (k={pr['k']}, n={pr['n_total']})"
+                label = f"Pooled {legend_name(pr['group'])} (k={pr['k']}, n={pr['n_total']})"
                 hover = (
                     f"<b>Random-effects pooled {html.escape(m)}, {html.escape(pr['group'])}</b><br>"
                     f"{_fmt(pr['pooled_pct'])}% (95% CI {_fmt(pr['ci_low_pct'])}–"

@@ -5,6 +5,7 @@ Kept free of Streamlit so the same rules serve the app, the figure bundle and th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -83,8 +84,9 @@ def from_params(
 
 
 def _any_in(column: pd.Series, wanted: tuple[str, ...]) -> pd.Series:
-    wanted_set = set(wanted)
-    return column.fillna("").map(lambda v: bool(wanted_set.intersection(v.split(";"))))
+    """Cells of ';'-joined values that contain any wanted value as a whole item (vectorised)."""
+    pattern = r"(?:^|;)(?:" + "|".join(re.escape(w) for w in wanted) + r")(?:;|$)"
+    return column.fillna("").astype(str).str.contains(pattern, regex=True)
 
 
 def apply(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:

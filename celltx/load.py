@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from celltx import schema, vocab
-from celltx.stats import clopper_pearson
+from celltx.stats import clopper_pearson_arrays
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -128,11 +128,19 @@ class Parsed:
 # YAML reading with line numbers
 
 
-def _safe_load(text: str, name: str) -> tuple[Any, yaml.Node | None]:
-    """Parse with the safe loader and also return the node tree (for line numbers)."""
+# libyaml's safe loader when PyYAML was built with it (about five times faster), else the pure one
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree, for line numbers; only built when a record has a problem."""
+    return yaml.compose(text, Loader=SAFE_LOADER)
+
+
+def _safe_load(text: str, name: str) -> Any:
+    """Parse with a safe loader; malformed YAML and python tags become DataError."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.constructor.ConstructorError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else None
         tag = re.search(r"tag '([^']+)'", str(e))
@@ -145,11 +153,26 @@ def _safe_load(text: str, name: str) -> tuple[Any, yaml.Node | None]:
         line = mark.line + 1 if mark else None
         problem = getattr(e, "problem", None) or str(e)
         raise DataError([Problem(name, f"malformed YAML: {problem}", line)]) from None
-    return data, node
 
 
-def _line_of(node: yaml.Node | None, path: Iterable[Any]) -> int | None:
-    """Line (1-based) of the deepest node reachable along a pydantic error location."""
+class _Nodes:
+    """The document's node tree, composed on first use: valid files never pay for it."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._root: yaml.Node | None = None
+        self._done = False
+
+    @property
+    def root(self) -> yaml.Node | None:
+        if not self._done:
+            self._root, self._done = _compose(self._text), True
+        return self._root
+
+
+def _line_of(nodes: _Nodes | yaml.Node | None, path: Iterable[Any]) -> int | None:
+    """Line (1-based) of the deepest node reachable along a path of keys and indexes."""
+    node = nodes.root if isinstance(nodes, _Nodes) else nodes
     line = node.start_mark.line + 1 if node is not None else None
     for key in path:
         if isinstance(node, yaml.MappingNode):
@@ -173,7 +196,11 @@ def _loc_text(loc: Sequence[Any]) -> str:
 
 
 def _pydantic_problems(
-    err: ValidationError, name: str, node: yaml.Node | None, record: str | None
+    err: ValidationError,
+    name: str,
+    node: _Nodes | yaml.Node | None,
+    record: str | None,
+    prefix: Sequence[Any] = (),
 ) -> list[Problem]:
     problems = []
     for e in err.errors():
@@ -189,7 +216,7 @@ def _pydantic_problems(
         m = re.match(r"^outcomes\[(\d+)\] \([^)]*\): (events .*)$", msg)
         if m and not loc:
             loc, msg = ["outcomes", int(m.group(1)), "events"], m.group(2)
-        problems.append(Problem(name, msg, _line_of(node, loc), record, _loc_text(loc) or None))
+        problems.append(Problem(name, msg, _line_of(node, [*prefix, *loc]), record, _loc_text(loc) or None))
     return problems
 
 
@@ -210,10 +237,11 @@ def parse_document(text: str, name: str, default_kind: str | None = None) -> Par
     bare list of study records (``default_kind='studies'``). Raises DataError only when nothing in
     the document can be used (malformed YAML, wrong top-level shape).
     """
-    data, root = _safe_load(text, name)
+    data = _safe_load(text, name)
+    root = _Nodes(text)
     if data is None:
         raise DataError([Problem(name, "the file is empty")])
-    records_node = root
+    prefix: list[Any] = []
     if isinstance(data, list) and default_kind:
         kind, header, items = default_kind, None, data
     elif isinstance(data, dict):
@@ -238,7 +266,7 @@ def parse_document(text: str, name: str, default_kind: str | None = None) -> Par
             )
         items = data.get("records")
         header = {k: v for k, v in data.items() if k != "records"}
-        records_node = _line_node(root, "records")
+        prefix = ["records"]
         if not isinstance(items, list):
             raise DataError(
                 [
@@ -271,20 +299,22 @@ def parse_document(text: str, name: str, default_kind: str | None = None) -> Par
     model = _RECORD_MODELS[kind]
     valid: list[Any] = []
     for i, item in enumerate(items):
-        item_node = records_node.value[i] if isinstance(records_node, yaml.SequenceNode) else None
         rid = item.get("id") if isinstance(item, dict) else None
         rid = str(rid) if rid is not None else f"#{i + 1}"
         if not isinstance(item, dict):
             problems.append(
                 Problem(
-                    name, f"record must be a mapping, got {type(item).__name__}", _line_of(item_node, []), rid
+                    name,
+                    f"record must be a mapping, got {type(item).__name__}",
+                    _line_of(root, [*prefix, i]),
+                    rid,
                 )
             )
             continue
         try:
             valid.append(model.model_validate(item))
         except ValidationError as e:
-            problems.extend(_pydantic_problems(e, name, item_node, rid))
+            problems.extend(_pydantic_problems(e, name, root, rid, [*prefix, i]))
     files = {r.id: name for r in valid}
     return Parsed(
         studies=tuple(valid) if kind == "studies" else (),
@@ -293,14 +323,6 @@ def parse_document(text: str, name: str, default_kind: str | None = None) -> Par
         problems=tuple(problems),
         record_files=files,
     )
-
-
-def _line_node(root: yaml.Node | None, key: str) -> yaml.Node | None:
-    if isinstance(root, yaml.MappingNode):
-        for k, v in root.value:
-            if getattr(k, "value", None) == key:
-                return v
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -437,8 +459,13 @@ def data_files(path: Path) -> list[Path]:
     return sorted(p for p in path.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
 
 
-def load_dataset(path: Path | str = DATA_DIR, seeds: Path | None | str = "auto") -> Dataset:
-    """Load a data folder (or one file): valid records, problems, a content-based version."""
+def load_dataset(
+    path: Path | str = DATA_DIR, seeds: Path | None | str = "auto", cached: bool = True
+) -> Dataset:
+    """Load a data folder (or one file): valid records, problems, a content-based version.
+
+    ``cached`` keeps the parsed result per file contents in this process (the CLI and tests);
+    the app passes False because it caches the frames itself and need not keep the models."""
     path = Path(path)
     if not path.exists():
         raise DataError([Problem(str(path), "no such file or folder")])
@@ -446,7 +473,8 @@ def load_dataset(path: Path | str = DATA_DIR, seeds: Path | None | str = "auto")
     if not files:
         raise DataError([Problem(str(path), "no .yaml files to read")])
     seeds_path = seeds_dir() if seeds == "auto" else (Path(seeds) if seeds else None)
-    return _load_cached(files, str(seeds_path) if seeds_path else None)
+    loader = _load_cached if cached else _load_cached.__wrapped__
+    return loader(files, str(seeds_path) if seeds_path else None)
 
 
 def _display(p: Path) -> str:
@@ -568,7 +596,6 @@ def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> 
                 _, clash = derive_events(value, n)
                 if clash or round(value * n / 100) != events:
                     note = f"printed {events}/{n} = {events / n * 100:.1f}% differs from {value:g}%"
-            ci = clopper_pearson(events, n) if events is not None and n else (None, None)
             src = o.source or s.source
             _, definition, direction = vocab.ENDPOINTS[o.endpoint]
             rows.append(
@@ -604,8 +631,8 @@ def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> 
                     "events": events,
                     "events_derived": derived,
                     "events_note": note,
-                    "ci_low_pct": ci[0],
-                    "ci_high_pct": ci[1],
+                    "ci_low_pct": None,
+                    "ci_high_pct": None,
                     "p_value": p_text(o),
                     "p_num": o.p_value,
                     "p_operator": o.p_operator,
@@ -630,6 +657,12 @@ def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> 
     frame = pd.DataFrame(rows, columns=_OUTCOME_COLUMNS)
     for col in ("year", "n", "events", "ref"):
         frame[col] = frame[col].astype("Int64")
+    has = frame["events"].notna() & frame["n"].notna()
+    low, high = clopper_pearson_arrays(
+        frame.loc[has, "events"].to_numpy(float), frame.loc[has, "n"].to_numpy(float)
+    )
+    frame["ci_low_pct"] = pd.Series(low, index=frame.index[has]).reindex(frame.index).astype(float)
+    frame["ci_high_pct"] = pd.Series(high, index=frame.index[has]).reindex(frame.index).astype(float)
     return frame
 
 

@@ -17,10 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, logit
-from scipy.stats import norm
-from statsmodels.stats.meta_analysis import combine_effects
-from statsmodels.stats.proportion import proportion_confint
+from scipy.special import betaincinv, expit, logit, ndtri
 
 CONTINUITY = 0.5
 POOL_COLUMNS = [
@@ -42,10 +39,23 @@ def clopper_pearson(events: int, n: int, alpha: float = 0.05) -> tuple[float, fl
     """Exact (Clopper-Pearson) two-sided CI for events/n, in percent."""
     if n is None or n <= 0 or events is None or not 0 <= events <= n:
         raise ValueError(f"need 0 <= events <= n and n > 0, got events={events}, n={n}")
-    low, high = proportion_confint(int(events), int(n), alpha=alpha, method="beta")
-    low = 0.0 if events == 0 else low
-    high = 1.0 if events == n else high
-    return float(low * 100), float(high * 100)
+    low, high = clopper_pearson_arrays(np.array([events]), np.array([n]), alpha)
+    return float(low[0]), float(high[0])
+
+
+def clopper_pearson_arrays(
+    events: np.ndarray, n: np.ndarray, alpha: float = 0.05
+) -> tuple[np.ndarray, np.ndarray]:
+    """Clopper-Pearson bounds (percent) for arrays of counts: the beta quantiles
+    B(alpha/2; x, n-x+1) and B(1-alpha/2; x+1, n-x), via scipy's inverse regularised incomplete
+    beta (what statsmodels' proportion_confint(method='beta') evaluates), 0 and 100 at the edges.
+    One vectorised call, and no statsmodels import, for every value at load time."""
+    x = np.asarray(events, dtype=float)
+    m = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        low = np.where(x > 0, betaincinv(x, m - x + 1, alpha / 2), 0.0)
+        high = np.where(x < m, betaincinv(x + 1, m - x, 1 - alpha / 2), 1.0)
+    return low * 100, high * 100
 
 
 def logit_effect(events: int, n: int) -> tuple[float, float, bool]:
@@ -73,6 +83,8 @@ def pool_logit(events: Sequence[int], ns: Sequence[int], alpha: float = 0.05) ->
         raise ValueError("pooling needs at least two studies with events and n")
     eff, var = zip(*(logit_effect(int(e), int(n))[:2] for e, n in zip(events, ns, strict=True)), strict=True)
     eff, var = np.asarray(eff), np.asarray(var)
+    from statsmodels.stats.meta_analysis import combine_effects  # heavy: only pooling needs it
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         res = combine_effects(eff, var, method_re="dl", use_t=False, alpha=alpha)
@@ -81,7 +93,7 @@ def pool_logit(events: Sequence[int], ns: Sequence[int], alpha: float = 0.05) ->
         tau2, mean, se = float(res.tau2), float(res.mean_effect_re), float(res.sd_eff_w_re)
     else:  # truncation at zero: random effects reduce to fixed effect
         tau2, mean, se = 0.0, float(res.mean_effect_fe), float(res.sd_eff_w_fe)
-    z = norm.ppf(1 - alpha / 2)
+    z = float(ndtri(1 - alpha / 2))
     i2 = max(0.0, (q - df) / q) * 100 if q > 0 else 0.0
     return Pooled(
         len(eff),

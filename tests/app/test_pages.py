@@ -122,3 +122,21 @@ def test_target_links_open_the_response_page_with_that_target():
     at = open_page("cart_response", params={"target": "CD22"})
     assert at.multiselect(key="f_target").value == ["CD22"]
     assert {r for r in record_ids(figures(at)[0])} <= {i for i, s in TARGETS.items() if "CD22" in s}
+
+
+def test_pages_never_mutate_the_shared_cached_frames():
+    import pandas as pd
+
+    from celltx import ui
+
+    def digest():
+        f = ui.frames()
+        return [int(pd.util.hash_pandas_object(df.astype(str), index=True).sum())
+                for df in (f.outcomes, f.studies, f.targets)]
+
+    before = digest()
+    for page, disease in CASES.items():
+        at = open_page(page)
+        at.multiselect(key="f_disease").set_value([disease]).run()
+        at.toggle(key="f_presentation").set_value(True).run()
+    assert digest() == before

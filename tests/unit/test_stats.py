@@ -165,3 +165,12 @@ def test_pool_keeps_scopes_apart():
     table = stats.pool(df, "CRS", by="target_group")
     assert list(table["group"]) == ["CD19 | scope any", "CD19 | scope severe"]
     assert list(table["k"]) == [2, 1]
+
+
+@pytest.mark.parametrize("x,n", [(11, 15), (0, 10), (10, 10), (1, 3), (27, 30), (55, 101)])
+def test_clopper_pearson_agrees_with_statsmodels(x, n):
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(x, n, method="beta")
+    ours = stats.clopper_pearson(x, n)
+    assert ours == pytest.approx((0.0 if x == 0 else low * 100, 100.0 if x == n else high * 100), abs=1e-9)
