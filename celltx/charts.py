@@ -89,8 +89,12 @@ class Theme:
         return "#b0b0b0" if self.dark else "#555555"
 
     def size(self, height: int) -> tuple[int | None, int]:
-        """(width, height): the page's width; rows grow with the font in presentation mode."""
-        return None, int(height * (self.font / 13 if self.presentation else 1))
+        """(width, height). On screen: the page's width. In presentation mode: a 16:9 slide
+        canvas, at least 1600 x 900 and taller (still 16:9) when rows need the room."""
+        if not self.presentation:
+            return None, height
+        h = max(900, int(height * self.font / 13))
+        return round(h * 16 / 9), h
 
 
 SCREEN = Theme()

@@ -356,10 +356,15 @@ def image_config(name: str, fig: go.Figure) -> dict:
     }
 
 
+def _chart_width() -> str:
+    """Presentation mode shows the slide canvas as it will be exported (16:9, scroll if wider)."""
+    return "content" if st.session_state.get(PRESENTATION_KEY) else "stretch"
+
+
 def show(fig: go.Figure, key: str, name: str, selectable: bool = True) -> None:
     """Show a figure; selecting a point opens that study's full record below it."""
     if not selectable:
-        st.plotly_chart(fig, key=key, theme=None, config=image_config(name, fig), width="stretch")
+        st.plotly_chart(fig, key=key, theme=None, config=image_config(name, fig), width=_chart_width())
         download_svg(fig, key, name)
         return
     event = st.plotly_chart(
@@ -369,7 +374,7 @@ def show(fig: go.Figure, key: str, name: str, selectable: bool = True) -> None:
         selection_mode="points",
         theme=None,
         config=image_config(name, fig),
-        width="stretch",
+        width=_chart_width(),
     )
     download_svg(fig, key, name)
     points = (event or {}).get("selection", {}).get("points", []) if event else []

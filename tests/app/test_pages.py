@@ -97,6 +97,7 @@ def test_presentation_mode_changes_the_figure_not_the_data():
     big = figures(at)[0]
     assert big["layout"]["font"]["size"] > fig["layout"]["font"]["size"]
     assert big["layout"]["height"] > fig["layout"]["height"]
+    assert big["layout"]["width"] / big["layout"]["height"] == pytest.approx(16 / 9, abs=0.01)
     assert record_ids(big) == record_ids(fig)
     assert at.query_params["presentation"] == "1"
 
