@@ -1,0 +1,81 @@
+"""The benchmark runs end to end on its tiny setting and writes a complete report.
+
+Never a timing: the figures on a shared CI machine mean nothing, so only the report's shape is
+checked (sections, rows, the machine and the command). Needs Debian's Chromium like the browser
+tests; skipped without it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CELLTX_CHROMIUM", "/usr/bin/chromium")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not shutil.which("chromium"),
+        reason="Debian's chromium is not installed (apt-get install -y chromium)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_report(tmp_path_factory) -> str:
+    tmp = tmp_path_factory.mktemp("bench")
+    out = tmp / "benchmarks.md"
+    proc = subprocess.run(
+        [sys.executable, "bench/run.py", "--tiny", "--out", str(out), "--workdir", str(tmp / "work")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert not list((ROOT / "data").glob("synthetic*")), "synthetic data must never land in data/"
+    return out.read_text(encoding="utf-8")
+
+
+def test_report_has_every_section(tiny_report):
+    for heading in (
+        "# Benchmarks",
+        "## Machine",
+        "## celltx against the minimal app",
+        "## Scale: SYNTHETIC studies",
+        "## Load: 2 sessions at once",
+        "## Targets",
+    ):
+        assert heading in tiny_report
+    assert "bench/run.py --tiny" in tiny_report
+    for field in ("| CPU |", "| Memory |", "| OS |", "| Python |", "| Packages |"):
+        assert field in tiny_report
+
+
+def test_report_has_every_row_with_a_value(tiny_report):
+    rows = {line.split("|")[1].strip(): line for line in tiny_report.splitlines() if line.startswith("| ")}
+    for label in (
+        "Server start → first chart drawn",
+        "Filter change (Enter) → chart redrawn",
+        "Page switch (click) → chart drawn",
+        "Peak server memory (RSS, process tree)",
+        "curated (`data/`)",
+        "SYNTHETIC 40",
+        "1",
+        "2",
+    ):
+        assert label in rows, label
+        assert "—" not in rows[label].split("|")[2], f"no measurement in row {label!r}"
+    targets = [line for line in tiny_report.splitlines() if line.startswith("| First chart within")]
+    assert targets and ("**met**" in targets[0] or "**missed**" in targets[0])
+
+
+def test_every_step_ran_without_errors(tiny_report):
+    assert "Errors: celltx 0, minimal 0." in tiny_report
+    assert "Errors at scale: 0." in tiny_report
