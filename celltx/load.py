@@ -577,10 +577,16 @@ def p_text(o: schema.Outcome) -> str | None:
     return f"{op}{o.p_value:g}"
 
 
+def _push(cols: dict[str, list], row: dict) -> None:
+    """Append one value's fields column-wise: no list of 50-key dicts at 10,000 studies."""
+    for k, v in row.items():
+        cols[k].append(v)
+
+
 def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> pd.DataFrame:
     """One row per reported value, with derived counts, exact CIs and provenance."""
     clusters = _clusters(studies)
-    rows = []
+    cols: dict[str, list] = {c: [] for c in _OUTCOME_COLUMNS}
     for s in studies:
         arm_n = {a.name: a.n for a in s.arms}
         for i, o in enumerate(s.outcomes):
@@ -598,7 +604,8 @@ def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> 
                     note = f"printed {events}/{n} = {events / n * 100:.1f}% differs from {value:g}%"
             src = o.source or s.source
             _, definition, direction = vocab.ENDPOINTS[o.endpoint]
-            rows.append(
+            _push(
+                cols,
                 {
                     "record_id": s.id,
                     "outcome_index": i,
@@ -652,9 +659,9 @@ def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> 
                     "has_discrepancy": bool(s.discrepancies),
                     "discrepancies": " | ".join(s.discrepancies),
                     "user_data": user_data,
-                }
+                },
             )
-    frame = pd.DataFrame(rows, columns=_OUTCOME_COLUMNS)
+    frame = pd.DataFrame(cols, columns=_OUTCOME_COLUMNS)
     for col in ("year", "n", "events", "ref"):
         frame[col] = frame[col].astype("Int64")
     has = frame["events"].notna() & frame["n"].notna()

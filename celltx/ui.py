@@ -60,11 +60,12 @@ class Frames:
 @st.cache_resource(show_spinner="Loading the evidence tables…", max_entries=4)
 def _load_frames(path: str, fingerprint: str) -> Frames:
     ds = load.load_dataset(Path(path), cached=False)
-    outcomes, studies = ds.outcomes(), ds.studies()
+    # the dataset is not kept, so its frames are taken as they are rather than copied
+    outcomes, studies = ds.outcomes_, ds.studies_
     return Frames(
         outcomes,
         studies,
-        ds.targets(),
+        ds.targets_,
         tuple(str(p) for p in ds.problems),
         ds.version,
         {o.file: o.short_citation or o.citation for o in ds.parsed.sources},
