@@ -37,7 +37,7 @@ def write_bundle(
     progress: bool = True,
 ) -> list[Written]:
     """Write every figure that has data under the filters; return what was written."""
-    known = set(filters.options(ds.outcomes(), ds.studies())["disease"])
+    known = set(filters.options(ds.studies())["disease"])
     unknown = [d for d in disease if d not in known]
     if unknown:
         raise ValueError(f"unknown disease {', '.join(unknown)}; known: {', '.join(sorted(known))}")

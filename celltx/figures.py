@@ -57,7 +57,6 @@ def context(
     ds: load.Dataset,
     f: filters.Filters,
     theme: charts.Theme = charts.SCREEN,
-    user: pd.DataFrame | None = None,
 ) -> Context:
     """A Context from a loaded dataset and filters (the command line's entry point)."""
     citations = {o.file: o.short_citation or o.citation for o in ds.parsed.sources}

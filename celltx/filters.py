@@ -104,7 +104,7 @@ def apply(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return frame[keep.astype(bool)]
 
 
-def options(outcomes: pd.DataFrame, studies: pd.DataFrame) -> dict[str, list[str]]:
+def options(studies: pd.DataFrame) -> dict[str, list[str]]:
     """Every value a filter can take, from all modalities in the data."""
 
     def values(col: str) -> list[str]:

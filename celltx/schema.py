@@ -26,9 +26,10 @@ RecordId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", m
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Pct = Annotated[float, Field(ge=0, le=100)]
 NonNegative = Annotated[float, Field(ge=0)]
-Modality = Literal["CAR-T", "CAR-NK", "NK", "allo-HSCT", "virus-specific T cells"]
-Location = Literal["Table 1", "Table 2", "Table 3", "Table 4", "text", "interview", "other"]
-DoseUnit = Literal["1e6/kg", "1e6 total", "1e6/m2"]
+# The controlled vocabularies are defined once, in celltx.vocab
+Modality = Literal[tuple(vocab.MODALITIES)]
+Location = Literal[vocab.LOCATIONS]
+DoseUnit = Literal[tuple(vocab.DOSE_UNITS)]
 
 DAYS_PER_MONTH = 365.25 / 12
 

@@ -70,7 +70,7 @@ def _load_frames(path: str, fingerprint: str) -> Frames:
         ds.version,
         {o.file: o.short_citation or o.citation for o in ds.parsed.sources},
         tuple(o.citation for o in ds.parsed.sources),
-        filters.options(outcomes, studies),
+        filters.options(studies),
         filters.year_bounds(studies),
     )
 
@@ -154,7 +154,7 @@ def filter_options() -> dict[str, list[str]]:
     u = user_data()
     if not u or u.get("study_rows") is None:
         return base
-    extra = filters.options(u["outcomes"], u["study_rows"])
+    extra = filters.options(u["study_rows"])
     return {k: sorted(set(base.get(k, [])) | set(extra.get(k, []))) for k in base.keys() | extra.keys()}
 
 

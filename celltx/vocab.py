@@ -60,7 +60,7 @@ DOSE_UNITS: dict[str, str] = {
     "1e6/m2": "× 10⁶ cells/m²",
 }
 
-LOCATIONS: tuple[str, ...] = ("Table 1", "Table 2", "Table 3", "Table 4", "text", "interview")
+LOCATIONS: tuple[str, ...] = ("Table 1", "Table 2", "Table 3", "Table 4", "text", "interview", "other")
 
 # Endpoint name -> (family, definition, direction). Direction: +1 when a higher value is better
 # for the patient, -1 when lower is better, 0 when it is not a judgement (e.g. a dose count).
@@ -99,15 +99,6 @@ ENDPOINTS: dict[str, tuple[str, str, int]] = {
     "CR duration": ("duration", "Duration of complete remission (months)", +1),
 }
 
-ENDPOINT_FAMILIES: tuple[str, ...] = (
-    "response",
-    "toxicity",
-    "survival",
-    "incidence",
-    "other",
-    "duration",
-)
-
 # CRS (and other toxicity) grade scopes. 'unspecified' where the source gives no grade.
 CRS_SCOPES: dict[str, str] = {
     "any": "any grade (printed 'total')",
@@ -115,8 +106,6 @@ CRS_SCOPES: dict[str, str] = {
     "grade>=3": "grade ≥ 3",
     "unspecified": "grade not stated",
 }
-
-DONOR_ARMS = ("HID", "ISD")
 
 # Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008), one fixed colour per target and per
 # donor type on every page.
