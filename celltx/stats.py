@@ -19,7 +19,12 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaincinv, expit, logit, ndtri
 
+from celltx import linked
+
 CONTINUITY = 0.5
+# Pool only with at least this many studies (one study is not a pooled estimate); stats, the
+# response recipe and its page all read this one number.
+MIN_STUDIES_TO_POOL = 2
 POOL_COLUMNS = [
     "group",
     "k",
@@ -79,8 +84,8 @@ class Pooled:
 
 def pool_logit(events: Sequence[int], ns: Sequence[int], alpha: float = 0.05) -> Pooled:
     """DerSimonian-Laird random-effects pooled proportion (percent) on the logit scale."""
-    if len(events) != len(ns) or len(events) < 2:
-        raise ValueError("pooling needs at least two studies with events and n")
+    if len(events) != len(ns) or len(events) < MIN_STUDIES_TO_POOL:
+        raise ValueError(f"pooling needs at least {MIN_STUDIES_TO_POOL} studies with events and n")
     eff, var = zip(*(logit_effect(int(e), int(n))[:2] for e, n in zip(events, ns, strict=True)), strict=True)
     eff, var = np.asarray(eff), np.asarray(var)
     from statsmodels.stats.meta_analysis import combine_effects  # heavy: only pooling needs it
@@ -166,7 +171,7 @@ def pool(
         chosen: dict[str, pd.Series] = {}
         for r in usable:
             best = chosen.get(r["cluster"])
-            if best is None or _rank(r) < _rank(best):
+            if best is None or linked.rank(r) < linked.rank(best):
                 if best is not None:
                     reasons[best["record_id"]] = f"same study as {r['record_id']}"
                 chosen[r["cluster"]] = r
@@ -176,7 +181,7 @@ def pool(
         events = [int(r["events"]) for r in included]
         ns = [int(r["n"]) for r in included]
         nan = math.nan
-        pooled = pool_logit(events, ns) if len(included) >= 2 else None
+        pooled = pool_logit(events, ns) if len(included) >= MIN_STUDIES_TO_POOL else None
         rows.append(
             {
                 "group": label,
@@ -196,10 +201,6 @@ def pool(
     return pd.DataFrame(rows, columns=[*POOL_COLUMNS, "excluded_reasons"])
 
 
-def _rank(r: pd.Series) -> tuple:
-    return (
-        not str(r["location_kind"]).startswith("Table"),
-        bool(r["events_derived"]),
-        -int(r["n"]),
-        r["record_id"],
-    )
+def poolable(pooled: pd.DataFrame) -> pd.Series:
+    """Which rows of ``pool`` are pooled estimates (enough studies), as a boolean mask."""
+    return pooled["k"] >= MIN_STUDIES_TO_POOL
