@@ -97,7 +97,9 @@ def _compose(loader: Any, trusted: bool) -> nodes.Node | None:
             anchor = event.anchor
         elif kind is events.AliasEvent:
             if not trusted:
-                raise _refuse(f"aliases (*{clip(event.anchor)}) are not allowed in an upload", event.start_mark)
+                raise _refuse(
+                    f"aliases (*{clip(event.anchor)}) are not allowed in an upload", event.start_mark
+                )
             if event.anchor not in anchors:
                 raise _refuse(f"alias *{clip(event.anchor)} names no anchor", event.start_mark)
             node = anchors[event.anchor]

@@ -98,7 +98,9 @@ class Outcome(Strict):
     )
     arm: Text = Field(default="all", description="'all' for single-arm results; else the arm name")
     n: Count | None = Field(default=None, description="Denominator when it differs from the record's")
-    events: int | None = Field(default=None, ge=0, le=MAX_COUNT, description="Event count, only where printed")
+    events: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="Event count, only where printed"
+    )
     value_pct: Pct | None = None
     value_low_pct: Pct | None = None
     value_high_pct: Pct | None = None
@@ -220,7 +222,9 @@ class Study(Strict):
     def _known_target(cls, v: list[str]) -> list[str]:
         bad = [t for t in v if t not in vocab.TARGETS]
         if bad:
-            raise ValueError(f"unknown target {', '.join(map(short, bad[:5]))}; known: {', '.join(vocab.TARGETS)}")
+            raise ValueError(
+                f"unknown target {', '.join(map(short, bad[:5]))}; known: {', '.join(vocab.TARGETS)}"
+            )
         return v
 
     @model_validator(mode="after")
