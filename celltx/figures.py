@@ -247,9 +247,7 @@ def nk_results(ctx: Context) -> Result:
         & o["family"].isin(["response", "survival", "incidence", "toxicity"])
         & (o["value_pct"].notna() | o["value_low_pct"].notna() | o["value_high_pct"].notna())
     ]
-    rows = rows.assign(
-        role=rows["arm"].map(arm_role), setting=rows["setting"].fillna("setting not stated")
-    )
+    rows = rows.assign(role=rows["arm"].map(arm_role), setting=rows["setting"].fillna("setting not stated"))
     return _result(
         ctx,
         rows,

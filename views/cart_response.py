@@ -8,13 +8,10 @@ st.title("CAR-T response by target antigen")
 built = ui.figure("cart_response_by_target", key="cart_response_chart")
 if built.figure is not None:
     pooled = built.pooled
-    st.subheader(f"Pooled estimates (random effects, where ≥ {stats.MIN_STUDIES_TO_POOL} studies have n)")
+    st.subheader(f"Pooled estimates (random effects, where ≥ {stats.MIN_POOL} studies have n)")
     shown = pooled[stats.poolable(pooled)]
     if shown.empty:
-        st.info(
-            f"No target has {stats.MIN_STUDIES_TO_POOL} or more studies with n for one measure "
-            "under these filters."
-        )
+        st.info(f"No target has {stats.MIN_POOL} or more studies with n for one measure under these filters.")
     else:
         cols = [
             "endpoint",
