@@ -248,6 +248,7 @@ def nk_results(ctx: Context) -> Result:
         & (o["value_pct"].notna() | o["value_low_pct"].notna() | o["value_high_pct"].notna())
     ]
     rows = rows.assign(role=rows["arm"].map(arm_role), setting=rows["setting"].fillna("setting not stated"))
+    rows = rows.assign(comparison=comparisons(rows))
     return _result(
         ctx,
         rows,
@@ -261,6 +262,7 @@ def nk_results(ctx: Context) -> Result:
             color_of=vocab.ROLE_COLORS.__getitem__,
             legend_title="Arm",
             facet_col="setting",
+            compare="comparison",
         ),
     )
 
@@ -312,6 +314,18 @@ def targets(ctx: Context) -> Result:
         footnote_rows=tg,
         targets_summary=summary,
     )
+
+
+COMPARISON = ["record_id", "endpoint", "scope", "time_months"]
+
+
+def comparisons(rows: pd.DataFrame) -> pd.Series:
+    """A comparison id for the arms of one comparison (one record, measure, scope and landmark
+    with a treated and a comparator arm), None for every other row: the chart draws each
+    comparison's arms side by side on one row."""
+    key = pd.Series([str(t) for t in rows[COMPARISON].itertuples(index=False)], index=rows.index)
+    roles = rows.groupby(key)["role"].transform("nunique")
+    return key.where(roles > 1, None)
 
 
 def arm_role(arm: str) -> str:

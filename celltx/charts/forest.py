@@ -171,6 +171,37 @@ def _pooled(fig: go.Figure, pr: pd.Series, measure: str, y: str, theme: Theme, r
     )
 
 
+def _row_labels(g: pd.DataFrame, with_measure: bool, compare: str | None) -> list[str]:
+    """One label per drawn row; the arms of one comparison share theirs."""
+    items: dict[object, str] = {}
+    keys = []
+    for i, r in g.iterrows():
+        key = r[compare] if compare and text.present(r.get(compare)) else ("row", i)
+        keys.append(key)
+        if key not in items:
+            arms = g[g[compare] == key] if compare and key == r.get(compare) else None
+            items[key] = text.row_label(r, with_measure) if arms is None else text.comparison_label(arms)
+    unique = dict(zip(items, text.dedupe_labels(list(items.values())), strict=True))
+    return [unique[k] for k in keys]
+
+
+def _join(fig: go.Figure, arms: pd.DataFrame, theme: Theme, row: int) -> None:
+    """The line between the arms of one comparison (drawn under their markers)."""
+    x = arms["value_pct"].dropna().sort_values()
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=[arms["_y"].iloc[0]] * len(x),
+            mode="lines",
+            line={"color": theme.muted, "width": 2},
+            showlegend=False,
+            hoverinfo="skip",
+        ),
+        row=row,
+        col=1,
+    )
+
+
 def pooled_label(pr: pd.Series) -> str:
     return f"Pooled {marks.legend_name(pr['group'])} (k={pr['k']}, n={pr['n_total']})"
 
@@ -189,13 +220,16 @@ def forest(
     legend_title: str = "Target antigen",
     pooled: pd.DataFrame | None = None,
     p_values: bool = False,
+    compare: str | None = None,
 ) -> go.Figure:
     """Rows of proportions (points with exact CIs, bounds, ranges), a panel per ``facet`` value.
 
     ``facets`` orders the panels (default: order of appearance). ``with_measure``: every row
     label names its measure and landmark (panels of mixed measures). ``pooled``: rows of
     stats.pool to draw as diamonds under their panel (a ``facet`` column says which).
-    ``p_values``: the printed P value beside each comparison arm.
+    ``p_values``: the printed P value beside each comparison arm. ``compare``: a column; rows
+    sharing a value are the arms of one comparison, drawn side by side on one row joined by a
+    line, with the P value once (as in the donor chart).
     """
     if facet is None:
         panels: list = [None]
@@ -207,7 +241,8 @@ def forest(
         g = df if f is None else df[df[facet] == f]
         p = pooled[pooled[facet] == f] if pooled is not None and f is not None else pooled
         blocks.append((f, g, p if p is not None and len(p) else None))
-    counts = [len(g) + (len(p) if p is not None else 0) for _, g, p in blocks]
+    blocks = [(f, g.assign(_y=_row_labels(g, with_measure, compare)), p) for f, g, p in blocks]
+    counts = [g["_y"].nunique() + (len(p) if p is not None else 0) for _, g, p in blocks]
     fig = make_subplots(
         rows=len(panels),
         cols=1,
@@ -218,8 +253,8 @@ def forest(
     )
     seen: set = set()
     for i, (f, g, p) in enumerate(blocks, start=1):
-        y = text.dedupe_labels([text.row_label(r, with_measure) for _, r in g.iterrows()])
-        g = g.assign(_y=y)
+        for _, arms in g[g["_y"].duplicated(keep=False)].groupby("_y", sort=False):
+            _join(fig, arms, theme, i)
         for key, gg in g.groupby(group, sort=False):
             name, color, show = marks.legend_name(key), color_of(key), key not in seen
             seen.add(key)
@@ -227,7 +262,7 @@ def forest(
             show = _bounds(fig, gg, name, str(key), color, show, theme, i)
             _ranges(fig, gg, name, str(key), color, show, i)
         if p_values:
-            for _, r in g.iterrows():
+            for _, r in g.drop_duplicates("_y").iterrows():
                 if text.present(r.get("p_value")) and r.get("arm") != "all" and pd.notna(r["value_pct"]):
                     fig.add_annotation(
                         x=101,
@@ -293,9 +328,11 @@ def labelled_forest(
     color_of: Callable[[str], str] = marks.target_color,
     legend_title: str = "Target antigen",
     facet_col: str | None = None,
+    compare: str | None = None,
 ) -> go.Figure:
     """A forest whose every row names its measure, arm and landmark (mixed result types: relapse
-    and bridging cohorts, NK results), with the printed P value beside each comparison arm."""
+    and bridging cohorts, NK results), with the printed P value beside each comparison; arms
+    sharing a ``compare`` value sit side by side on one row."""
     return forest(
         df,
         labels,
@@ -306,4 +343,5 @@ def labelled_forest(
         color_of=color_of,
         legend_title=legend_title,
         p_values=True,
+        compare=compare,
     )

@@ -144,3 +144,13 @@ def dedupe_labels(labels: Sequence[str]) -> list[str]:
         seen[lab] = seen.get(lab, 0) + 1
         out.append(lab if seen[lab] == 1 else f"{lab} #{seen[lab]}")
     return out
+
+
+def comparison_label(arms: pd.DataFrame) -> str:
+    """'Jiang 2019 · LFS @36 mo: NK vs control (n not reported)': one row for the arms of one
+    comparison, each arm's n in the same order."""
+    r = arms.iloc[0]
+    label = row_label(r, with_measure=True, with_arm=False).rsplit(" (", 1)[0]
+    ns = [n_text(n) for n in arms["n"]]
+    n = ns[0] if len(set(ns)) == 1 and not present(arms["n"].iloc[0]) else " vs ".join(ns)
+    return f"{label}: {' vs '.join(str(a) for a in arms['arm'])} ({n})"
