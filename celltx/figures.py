@@ -247,7 +247,18 @@ def nk_results(ctx: Context) -> Result:
         & o["family"].isin(["response", "survival", "incidence", "toxicity"])
         & (o["value_pct"].notna() | o["value_low_pct"].notna() | o["value_high_pct"].notna())
     ]
-    rows = rows.assign(role=rows["arm"].map(arm_role), setting=rows["setting"].fillna("setting not stated"))
+    # the record says which arm is treated and which the comparator; a whole cohort ('all') of
+    # an NK study received NK cells
+    given = rows["arm_role"].fillna("").astype(str)
+    role = given.astype(object).where(given != "", None)
+    role = role.where(role.notna() | (rows["arm"] != "all"), "treatment")
+    if role.isna().any():
+        bad = rows.loc[role.isna(), ["record_id", "arm"]].drop_duplicates()
+        raise ValueError(
+            "NK arms without a role (treatment or comparator): "
+            + ", ".join(f"{r.record_id} arm {r.arm!r}" for r in bad.itertuples())
+        )
+    rows = rows.assign(role=role, setting=rows["setting"].fillna("setting not stated"))
     rows = rows.assign(comparison=comparisons(rows))
     return _result(
         ctx,
@@ -260,7 +271,7 @@ def nk_results(ctx: Context) -> Result:
             ctx.theme,
             group_col="role",
             color_of=vocab.ROLE_COLORS.__getitem__,
-            legend_title="Arm",
+            legend_title=vocab.axis_title("arm_role"),
             facet_col="setting",
             compare="comparison",
         ),
@@ -274,7 +285,7 @@ def donor(ctx: Context) -> Result:
     if protocol and protocol != "All":
         rows = rows[rows["protocol"] == protocol]
     rows = rows[
-        rows["arm"].str.startswith(("HID", "ISD"))
+        rows["donor_type"].notna()
         & rows["value_pct"].notna()
         & rows["family"].isin(["survival", "incidence"])  # the chart's two panels
     ]
@@ -326,14 +337,6 @@ def comparisons(rows: pd.DataFrame) -> pd.Series:
     key = pd.Series([str(t) for t in rows[COMPARISON].itertuples(index=False)], index=rows.index)
     roles = rows.groupby(key)["role"].transform("nunique")
     return key.where(roles > 1, None)
-
-
-def arm_role(arm: str) -> str:
-    """NK comparison arms: the NK-treated arm vs its comparator."""
-    a = str(arm).lower()
-    if any(w in a for w in ("control", "historic", "chemotherapy alone", "hsct only", "without", "no ")):
-        return "comparator"
-    return "treatment"
 
 
 RECIPES: list[Recipe] = [

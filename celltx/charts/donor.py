@@ -69,7 +69,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
             sig = pd.notna(p) and (p < SIGNIFICANCE or (r0["p_operator"] == "<" and p <= SIGNIFICANCE))
             for _, r in g.iterrows():
                 arm = str(r["arm"])
-                kind = marks.donor_kind(arm)
+                kind = str(r["donor_type"])
                 legend_name = arm if arm in ARM_SYMBOLS else kind
                 fig.add_trace(
                     go.Scatter(
@@ -80,7 +80,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
                         legendgroup=legend_name,
                         showlegend=legend_name not in seen,
                         marker={
-                            "color": marks.donor_color(arm),
+                            "color": vocab.DONOR_COLORS[kind],
                             "size": (10 if kind == "HID" else 15) * theme.marker_scale,
                             "symbol": marks.symbol(r, ARM_SYMBOLS.get(arm, "circle")),
                             "line": {"width": 1, "color": theme.ink},
@@ -110,7 +110,9 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
         fig.update_yaxes(autorange="reversed", row=i, col=1)
     fig.update_xaxes(range=[0, 100], title_text=vocab.axis_title("value_pct"), row=len(panels), col=1)
     height = max(380, 160 + 30 * sum(rows_per) + 60 * len(panels))
-    fig = finish(fig, labels, theme, height=height, legend_title="Donor (★ P < 0.05)")
+    fig = finish(
+        fig, labels, theme, height=height, legend_title=vocab.axis_title("donor_type") + " (★ P < 0.05)"
+    )
     # legend in a row under the subtitle, so the P values on the right keep their space
     fig.update_layout(
         margin={"r": 130, "t": 160},

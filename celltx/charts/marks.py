@@ -75,15 +75,16 @@ def legend_name(group: object) -> str:
 
 
 def target_color(target: str) -> str:
+    """The target's fixed colour. Black only for a target combination an upload brings that the
+    curated data lacks (tests/unit/test_vocab.py checks every curated target has its own)."""
     return vocab.TARGET_COLORS.get(target, vocab.OKABE_ITO["black"])
 
 
-def donor_kind(arm: str) -> str:
-    return "HID" if str(arm).startswith("HID") else "ISD"
-
-
-def donor_color(arm: str) -> str:
-    return vocab.DONOR_COLORS[donor_kind(arm)]
+def target_symbol(group: object, filled: bool = True) -> str:
+    """The target's marker shape (the second channel when colours repeat), hollow without a CI;
+    a circle for groups that are not targets (an NK arm's role)."""
+    shape = vocab.TARGET_SYMBOLS.get(str(group), "circle")
+    return shape if filled else f"{shape}-open"
 
 
 def n_size(n: pd.Series, theme: Theme) -> list[float]:
