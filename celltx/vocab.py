@@ -133,16 +133,36 @@ OKABE_ITO = {
     "grey": "#999999",
 }
 
-TARGET_COLORS: dict[str, str] = {
-    "CD19": OKABE_ITO["blue"],
-    "CD22": OKABE_ITO["orange"],
-    "CD19;CD22": OKABE_ITO["reddish purple"],
-    "BCMA": OKABE_ITO["bluish green"],
-    "CD30": OKABE_ITO["vermillion"],
-    "CD7": OKABE_ITO["sky blue"],
-    "CD33": OKABE_ITO["yellow"],
-    "no target": OKABE_ITO["grey"],
+# One (colour, marker shape) per target group on every page. Okabe-Ito's seven colours come
+# first with circles; when they run out the same colours return with a second shape (square,
+# then diamond), so no two targets look alike and colour is never the only channel for them.
+# 'CD19;CD22' is the dual-target CAR; 'no target' is NK and transplant results.
+TARGET_STYLE: dict[str, tuple[str, str]] = {
+    "CD19": ("blue", "circle"),
+    "CD22": ("orange", "circle"),
+    "CD19;CD22": ("reddish purple", "circle"),
+    "BCMA": ("bluish green", "circle"),
+    "CD30": ("vermillion", "circle"),
+    "CD7": ("sky blue", "circle"),
+    "CD33": ("yellow", "circle"),
+    "no target": ("grey", "circle"),
+    "CD20": ("blue", "square"),
+    "CD79b": ("orange", "square"),
+    "CXCR5": ("reddish purple", "square"),
+    "CD5": ("bluish green", "square"),
+    "CD4": ("vermillion", "square"),
+    "CDTRBC1": ("sky blue", "square"),
+    "CD3": ("yellow", "square"),
+    "CD38": ("blue", "diamond"),
+    "CD138": ("orange", "diamond"),
+    "SLAMF7": ("reddish purple", "diamond"),
+    "CD44v6": ("bluish green", "diamond"),
+    "CD123": ("vermillion", "diamond"),
+    "CD117": ("sky blue", "diamond"),
+    "CLL-1": ("yellow", "diamond"),
 }
+TARGET_COLORS: dict[str, str] = {t: OKABE_ITO[c] for t, (c, _) in TARGET_STYLE.items()}
+TARGET_SYMBOLS: dict[str, str] = {t: shape for t, (_, shape) in TARGET_STYLE.items()}
 DONOR_COLORS: dict[str, str] = {"HID": OKABE_ITO["vermillion"], "ISD": OKABE_ITO["blue"]}
 # NK comparisons: the NK-treated arm and its comparator
 ROLE_COLORS: dict[str, str] = {"treatment": OKABE_ITO["bluish green"], "comparator": OKABE_ITO["black"]}
@@ -155,16 +175,21 @@ MODALITY_COLORS: dict[str, str] = {
     "virus-specific T cells": OKABE_ITO["sky blue"],
 }
 
+# Every plotted field: column -> (axis or legend title, unit). Charts take their axis, legend and
+# colour-bar titles from here (tests/unit/test_vocab.py fails on an unused entry).
 FIELDS: dict[str, tuple[str, str]] = {
-    # column -> (axis/hover title, unit)
     "value_pct": ("Proportion of patients", "%"),
+    "survival_pct": ("Estimated survival", "%"),  # value_pct of a survival endpoint
     "time_months": ("Landmark", "months"),
-    "median_months": ("Median", "months"),
-    "dose_low": ("Dose, lower bound", ""),
-    "dose_high": ("Dose, upper bound", ""),
-    "n": ("Patients", "n"),
-    "year": ("Year", ""),
-    "p_value": ("P value", ""),
+    "median_months": ("Median or printed range", "months"),  # medians and duration ranges
+    "dose": ("CAR dose", ""),  # unit per panel from DOSE_UNITS
+    "patients": ("Patients", "sum of printed n"),
+    "disease": ("Disease", ""),
+    "target": ("Target antigen", ""),
+    "modality": ("Modality", ""),
+    "status": ("Status", ""),  # a target's status in the source (candidate ... clinical)
+    "arm_role": ("Arm", ""),
+    "donor_type": ("Donor", ""),
 }
 
 

@@ -9,7 +9,7 @@ draw the other families.
 
 from celltx.charts.donor import donor_dumbbell
 from celltx.charts.dose import dose_chart
-from celltx.charts.forest import bounds_chart, crs_by_target, forest, labelled_forest, response_forest
+from celltx.charts.forest import bounds_chart, crs_by_target, labelled_forest, response_forest
 from celltx.charts.layout import (
     SCREEN,
     SLIDE_HEIGHT,
@@ -41,7 +41,6 @@ __all__ = [
     "dose_chart",
     "export_size",
     "finish",
-    "forest",
     "hover_text",
     "labelled_forest",
     "mark_legend",

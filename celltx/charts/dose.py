@@ -101,7 +101,7 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
                 range=[lo_x, hi_x],
                 row=i,
                 col=j,
-                title_text=f"CAR dose ({vocab.DOSE_UNITS[unit]}, log scale)",
+                title_text=vocab.axis_title("dose", f"{vocab.DOSE_UNITS[unit]}, log scale"),
             )
             if g.empty:
                 fig.add_annotation(
@@ -114,4 +114,4 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
                     font={"color": theme.muted},
                 )
         fig.update_yaxes(range=[-3, 105], title_text=vocab.axis_title("value_pct"), row=i, col=1)
-    return finish(fig, labels, theme, height=380 * len(kinds) + 120, legend_title="Target antigen")
+    return finish(fig, labels, theme, height=380 * len(kinds) + 120, legend_title=vocab.axis_title("target"))

@@ -41,9 +41,9 @@ def overview_chart(studies: pd.DataFrame, labels: Labels, theme: Theme = SCREEN)
             )
         )
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text="Disease (controlled vocabulary)", categoryorder="array", categoryarray=order)
-    fig.update_yaxes(title_text="Patients (sum of printed n)")
-    return finish(fig, labels, theme, height=460, legend_title="Modality")
+    fig.update_xaxes(title_text=vocab.axis_title("disease"), categoryorder="array", categoryarray=order)
+    fig.update_yaxes(title_text=vocab.axis_title("patients"))
+    return finish(fig, labels, theme, height=460, legend_title=vocab.axis_title("modality"))
 
 
 STATUS_LEVEL = {
@@ -101,7 +101,7 @@ def targets_matrix(
                     "under clinical investigation",
                     "clinical results in data",
                 ],
-                "title": {"text": "Status"},
+                "title": {"text": vocab.axis_title("status")},
             },
         )
     )
@@ -118,6 +118,6 @@ def targets_matrix(
                 showlegend=False,
             )
         )
-    fig.update_xaxes(title_text="Target antigen", tickangle=-40, title_standoff=8)
-    fig.update_yaxes(title_text="Disease")
+    fig.update_xaxes(title_text=vocab.axis_title("target"), tickangle=-40, title_standoff=8)
+    fig.update_yaxes(title_text=vocab.axis_title("disease"))
     return finish(fig, labels, theme, height=max(380, 160 + 40 * len(diseases)), extra_bottom=60)

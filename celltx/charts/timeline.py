@@ -40,7 +40,7 @@ def survival_landmarks(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) 
                     marker={
                         "color": marks.target_color(tgt),
                         "size": marks.n_size(gg["n"], theme),
-                        "symbol": marks.symbols(gg, "circle"),
+                        "symbol": marks.symbols(gg, marks.target_symbol(tgt)),
                         "line": {"width": 1, "color": theme.ink},
                     },
                     name=str(tgt),
@@ -60,8 +60,8 @@ def survival_landmarks(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) 
             row=1,
             col=j,
         )
-    fig.update_yaxes(range=[0, 105], title_text="Estimated survival (%)", row=1, col=1)
-    return finish(fig, labels, theme, height=480, legend_title="Target antigen")
+    fig.update_yaxes(range=[0, 105], title_text=vocab.axis_title("survival_pct"), row=1, col=1)
+    return finish(fig, labels, theme, height=480, legend_title=vocab.axis_title("target"))
 
 
 def medians_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Figure:
@@ -91,7 +91,7 @@ def medians_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go
                     marker={
                         "color": color,
                         "size": 13 * theme.marker_scale,
-                        "symbol": marks.symbol(r, "circle"),
+                        "symbol": marks.symbol(r, marks.target_symbol(r["target_group"])),
                     },
                     **common,
                 )
@@ -112,5 +112,7 @@ def medians_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go
                 )
             )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text="Months (median, or printed range)", rangemode="tozero")
-    return finish(fig, labels, theme, height=max(320, 170 + 34 * len(g)), legend_title="Target antigen")
+    fig.update_xaxes(title_text=vocab.axis_title("median_months"), rangemode="tozero")
+    return finish(
+        fig, labels, theme, height=max(320, 170 + 34 * len(g)), legend_title=vocab.axis_title("target")
+    )
