@@ -1,0 +1,152 @@
+"""Every recipe, without a browser: a title, a 'Source:' footnote inside the figure, axis titles
+from vocab, one measure per panel (or every row naming its measure) and the record behind every
+point."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from celltx import charts, figures, filters, load, pages, vocab
+
+SETTINGS = [(), ("B-ALL",), ("MM",), ("AML",)]
+# figures of counts, not of reported values: their bars and cells stand for many records
+AGGREGATES = {"overview_patients_by_disease", "targets_matrix"}
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load.load_dataset()
+
+
+@pytest.fixture(scope="module")
+def results(ds):
+    bounds = filters.year_bounds(ds.studies())
+    out = {}
+    for disease in SETTINGS:
+        ctx = figures.context(ds, filters.Filters(disease=disease, full_years=bounds))
+        for r in figures.RECIPES:
+            out[(disease, r.name)] = r.build(ctx)
+    return out
+
+
+def _plain(html_text: str) -> str:
+    return html_text.replace("<b>", "").replace("</b>", "")
+
+
+def _drawn(results):
+    return [(k, res) for k, res in results.items() if res.figure is not None]
+
+
+def test_every_recipe_has_a_figure_with_all_the_data(results):
+    for r in figures.RECIPES:
+        assert results[((), r.name)].figure is not None, r.name
+
+
+def test_no_rows_means_no_figure_and_the_page_names_what_is_missing(results):
+    for (_, name), res in results.items():
+        if res.rows.empty:
+            assert res.figure is None, name
+            assert figures.BY_NAME[name].empty
+
+
+def test_title_and_labels_come_from_the_result(results):
+    for (_, name), res in _drawn(results):
+        assert res.labels.title and res.labels.subtitle, name
+        assert _plain(res.figure.layout.title.text).startswith(res.labels.title.replace("&", "&amp;")), name
+
+
+def test_source_footnote_is_inside_the_figure(ds, results):
+    for (_, name), res in _drawn(results):
+        notes = [a for a in res.figure.layout.annotations if (a.text or "").startswith("Source:")]
+        assert len(notes) == 1, name
+        note = notes[0]
+        assert note.xref == "paper" and note.yref == "paper", name
+        assert f"data version {ds.version}" in note.text.replace("<br>", " "), name
+        assert res.labels.footnote.startswith("Source:"), name
+
+
+def _field_titles() -> set[str]:
+    return {title for title, _ in vocab.FIELDS.values()}
+
+
+def test_axis_and_legend_titles_come_from_vocab_fields(results):
+    titles = _field_titles()
+    for (_, name), res in _drawn(results):
+        lay = res.figure.layout
+        named = [
+            ax.title.text
+            for key in lay.to_plotly_json()
+            if key.startswith(("xaxis", "yaxis"))
+            for ax in [lay[key]]
+            if ax.title and ax.title.text
+        ]
+        assert named, f"{name}: no axis title"
+        for text in named + [lay.legend.title.text or ""]:
+            if text:
+                assert any(text.startswith(t) for t in titles), (
+                    f"{name}: axis title {text!r} not in vocab.FIELDS"
+                )
+
+
+def _rows_by_point(res):
+    rows = res.rows
+    return {(r.record_id, int(r.outcome_index)): r for r in rows.itertuples()}
+
+
+def _points(fig):
+    """(trace, point index, customdata) of every hoverable point."""
+    for t in fig.data:
+        if t.hoverinfo == "skip" or t.type == "heatmap":
+            continue
+        xs = t.x if t.x is not None else []
+        for i in range(len(xs)):
+            cd = t.customdata[i] if t.customdata is not None else None
+            yield t, i, cd
+
+
+def test_every_point_carries_its_record(results):
+    for (_, name), res in _drawn(results):
+        if name in AGGREGATES:
+            continue
+        known = _rows_by_point(res)
+        for t, _i, cd in _points(res.figure):
+            assert cd is not None, f"{name}: trace {t.name!r} has a point without record data"
+            if str(cd[0]).startswith("pooled:"):
+                continue  # a pooled estimate: its included records are in its hover and the table
+            assert (cd[0], int(cd[1])) in known, f"{name}: {cd[0]} is not a row of the result"
+
+
+def _panel(t) -> tuple[str, str]:
+    return (t.xaxis or "x", t.yaxis or "y")
+
+
+def test_one_measure_per_panel_or_every_row_names_its_measure(results):
+    for (_, name), res in _drawn(results):
+        if name in AGGREGATES:
+            continue
+        known = _rows_by_point(res)
+        measures: dict[tuple[str, str], set[str]] = {}
+        named: dict[tuple[str, str], bool] = {}
+        notes = [(html.unescape(a.text or ""), a.y, a.yref or "y") for a in res.figure.layout.annotations]
+        for t, i, cd in _points(res.figure):
+            if str(cd[0]).startswith("pooled:"):
+                continue
+            row = known[(cd[0], int(cd[1]))]
+            m = charts.text.measure_text(row._asdict())
+            measures.setdefault(_panel(t), set()).add(m)
+            y = t.y[i]
+            # named in the row label, or in a label beside the point (the dose chart's 'CR, n = 12')
+            ok = (isinstance(y, str) and m in y) or any(
+                text.startswith(m) and ay == y and ref == (t.yaxis or "y") for text, ay, ref in notes
+            )
+            named[_panel(t)] = named.get(_panel(t), True) and ok
+        for panel, ms in measures.items():
+            assert len(ms) == 1 or named[panel], f"{name}: panel {panel} mixes {sorted(ms)} unnamed"
+
+
+def test_every_recipe_is_on_exactly_one_page():
+    shown = [r for p in pages.PAGES for r in p.recipes]
+    assert sorted(shown) == sorted(r.name for r in figures.RECIPES)
+    assert len(shown) == len(set(shown))
