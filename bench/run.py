@@ -153,7 +153,11 @@ def celltx_app(data: Path | None = None, seeds: Path | None = None) -> AppSpec:
     env = {"CELLTX_DATA": str(data or ROOT / "data")}
     if seeds:
         env["CELLTX_SEEDS"] = str(seeds)
-    return AppSpec("celltx", ROOT / "app.py", env, ("Overview", "CAR-T response"))
+    from celltx import pages  # the page registry names the two pages switched between
+
+    return AppSpec(
+        "celltx", ROOT / "app.py", env, (pages.BY_KEY["overview"].title, pages.BY_KEY["cart_response"].title)
+    )
 
 
 def minimal_app() -> AppSpec:
