@@ -473,3 +473,15 @@ def poolable(pooled: pd.DataFrame) -> pd.Series:
     """Which rows of ``pool`` are pooled estimates (at least MIN_POOL studies), as a mask: the
     response recipe draws these as diamonds and its page lists them."""
     return pooled["k"] >= MIN_POOL
+
+
+SIGNIFICANCE = 0.05  # the level at which a printed P value is marked significant
+
+
+def significant(p: float | None, operator: object = "=") -> bool:
+    """A printed P value below SIGNIFICANCE: 'P = 0.03' and 'P < 0.05' are, 'P = 0.05' and
+    'P > 0.01' are not (a lower bound is never significant). The donor chart's star and the text
+    summary both read this."""
+    if p is None or pd.isna(p) or operator == ">":
+        return False
+    return float(p) < SIGNIFICANCE or (operator == "<" and float(p) <= SIGNIFICANCE)

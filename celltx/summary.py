@@ -211,8 +211,8 @@ def donor(title: str, rows: pd.DataFrame) -> str:
         hid_better = isd_better = equal = significant = 0
         comparisons = 0
         for _, c in g.groupby(["cluster", "time_months"], dropna=False, sort=False):
-            hid = c[c["arm"].str.startswith("HID")]["value_pct"]
-            isd = c[c["arm"].str.startswith("ISD")]["value_pct"]
+            hid = c[c["donor_type"] == "HID"]["value_pct"]
+            isd = c[c["donor_type"] == "ISD"]["value_pct"]
             if hid.empty or isd.empty:
                 continue
             comparisons += 1
@@ -221,20 +221,14 @@ def donor(title: str, rows: pd.DataFrame) -> str:
             hid_better += diff > 0
             isd_better += diff < 0
             equal += diff == 0
-            p = c["p_num"].dropna()
-            significant += bool(len(p)) and float(p.iloc[0]) < 0.05 and not _p_is_lower_bound(c)
+            p = c[c["p_num"].notna()]
+            significant += bool(len(p)) and stats.significant(p["p_num"].iloc[0], p["p_operator"].iloc[0])
         better = "higher" if (g["direction"].fillna(1) > 0).all() else "lower"
         parts.append(
             f"{ep} ({better} is better): {plural(comparisons, 'comparison')}, HID better in {hid_better}, "
-            f"ISD better in {isd_better}, equal in {equal}; P < 0.05 in {significant}"
+            f"ISD better in {isd_better}, equal in {equal}; P < {stats.SIGNIFICANCE:g} in {significant}"
         )
     return f"{_head(title, rows)} " + "; ".join(parts) + "."
-
-
-def _p_is_lower_bound(c: pd.DataFrame) -> bool:
-    """'P > 0.05' printed as a bound is not a significant result."""
-    ops = c["p_operator"].dropna() if "p_operator" in c else pd.Series(dtype=object)
-    return bool(len(ops)) and str(ops.iloc[0]) == ">"
 
 
 def overview(title: str, studies: pd.DataFrame) -> str:

@@ -448,10 +448,9 @@ def record_panel(record_id: str) -> None:
     outcomes = all_outcomes()
     with st.container(border=True):
         tag = " · **your uploaded data (this session only)**" if s["user_data"] else ""
-        n = s["n"] if pd.notna(s["n"]) else "not reported"
         st.markdown(
             f"**{md_escape(s['study'])}** · `{record_id}` · {md_escape(s['modality'])} · "
-            f"{md_escape(s['disease'])} · n = {n}{tag}"
+            f"{md_escape(s['disease'])} · {charts.n_text(s['n'])}{tag}"
         )
         st.caption(f"{md_escape(s['location'])} ({md_escape(s['source_file'])}): “{md_escape(s['quote'])}”")
         vals = outcomes[outcomes["record_id"] == record_id]

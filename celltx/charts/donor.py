@@ -8,20 +8,19 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from celltx import vocab
+from celltx import stats, vocab
 from celltx.charts import marks, text
 from celltx.charts.layout import SCREEN, Labels, Theme, finish
 
 ARM_SYMBOLS = {"HID 3/6": "diamond", "HID 4-5/6": "square", "HID 4–5/6": "square"}
-SIGNIFICANCE = 0.05
 
 
 def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Figure:
     """HID vs ISD per study and endpoint, joined by a line, with the reported P value.
 
     Two panels so direction is explicit: survival (higher is better) and relapse/NRM-type
-    incidence (lower is better). A P below 0.05 is marked with a filled star and bold text. Three
-    arms (MDS: HID 3/6, HID 4-5/6, ISD) stay three markers on one row with the overall P.
+    incidence (lower is better). A significant P (stats.significant) is marked with a star and
+    bold text. Three arms (MDS: HID 3/6, HID 4-5/6, ISD) stay three markers on one row with the overall P.
     """
     df = df.assign(
         _time=df["time_months"].map(lambda t: f"{text.fmt(t)} mo" if pd.notna(t) else "no landmark printed")
@@ -66,7 +65,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
                 col=1,
             )
             p = r0["p_num"]
-            sig = pd.notna(p) and (p < SIGNIFICANCE or (r0["p_operator"] == "<" and p <= SIGNIFICANCE))
+            sig = stats.significant(p, r0["p_operator"])
             for _, r in g.iterrows():
                 arm = str(r["arm"])
                 kind = str(r["donor_type"])
@@ -111,7 +110,11 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
     fig.update_xaxes(range=[0, 100], title_text=vocab.axis_title("value_pct"), row=len(panels), col=1)
     height = max(380, 160 + 30 * sum(rows_per) + 60 * len(panels))
     fig = finish(
-        fig, labels, theme, height=height, legend_title=vocab.axis_title("donor_type") + " (★ P < 0.05)"
+        fig,
+        labels,
+        theme,
+        height=height,
+        legend_title=f"{vocab.axis_title('donor_type')} (★ P < {stats.SIGNIFICANCE:g})",
     )
     # legend in a row under the subtitle, so the P values on the right keep their space
     fig.update_layout(
