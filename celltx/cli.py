@@ -7,6 +7,7 @@ form ``file:line, record 'id', field 'x': what was wrong``.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -217,6 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if not logging.getLogger().handlers:
+        # libraries (kaleido's browser watchdog, ours) log warnings with tracebacks; a command
+        # says what went wrong in one line on its own, so their records are not printed
+        logging.getLogger().addHandler(logging.NullHandler())
     try:
         return args.func(args)
     except load.DataError as e:
@@ -224,3 +229,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+    except OSError as e:  # the file system said no: one line, not a traceback
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
