@@ -247,17 +247,12 @@ def nk_results(ctx: Context) -> Result:
         & o["family"].isin(["response", "survival", "incidence", "toxicity"])
         & (o["value_pct"].notna() | o["value_low_pct"].notna() | o["value_high_pct"].notna())
     ]
-    # the record says which arm is treated and which the comparator; a whole cohort ('all') of
-    # an NK study received NK cells
+    # the record says which arm is treated and which the comparator; a whole cohort ('all') of an
+    # NK study received NK cells; an arm the record does not declare (possible in an upload) is
+    # drawn as 'role not stated', never guessed
     given = rows["arm_role"].fillna("").astype(str)
-    role = given.astype(object).where(given != "", None)
-    role = role.where(role.notna() | (rows["arm"] != "all"), "treatment")
-    if role.isna().any():
-        bad = rows.loc[role.isna(), ["record_id", "arm"]].drop_duplicates()
-        raise ValueError(
-            "NK arms without a role (treatment or comparator): "
-            + ", ".join(f"{r.record_id} arm {r.arm!r}" for r in bad.itertuples())
-        )
+    role = given.where(given != "", vocab.ROLE_NOT_STATED)
+    role = role.where((rows["arm"] != "all") | (given != ""), "treatment")
     rows = rows.assign(role=role, setting=rows["setting"].fillna("setting not stated"))
     rows = rows.assign(comparison=comparisons(rows))
     return _result(

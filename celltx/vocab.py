@@ -165,7 +165,12 @@ TARGET_COLORS: dict[str, str] = {t: OKABE_ITO[c] for t, (c, _) in TARGET_STYLE.i
 TARGET_SYMBOLS: dict[str, str] = {t: shape for t, (_, shape) in TARGET_STYLE.items()}
 DONOR_COLORS: dict[str, str] = {"HID": OKABE_ITO["vermillion"], "ISD": OKABE_ITO["blue"]}
 # NK comparisons: the NK-treated arm and its comparator
-ROLE_COLORS: dict[str, str] = {"treatment": OKABE_ITO["bluish green"], "comparator": OKABE_ITO["black"]}
+ROLE_NOT_STATED = "role not stated"  # an outcome's arm the record does not declare
+ROLE_COLORS: dict[str, str] = {
+    "treatment": OKABE_ITO["bluish green"],
+    "comparator": OKABE_ITO["black"],
+    ROLE_NOT_STATED: OKABE_ITO["grey"],
+}
 # by name, so adding or reordering a modality cannot shift every colour
 MODALITY_COLORS: dict[str, str] = {
     "CAR-T": OKABE_ITO["blue"],

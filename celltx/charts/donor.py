@@ -67,8 +67,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
             p = r0["p_num"]
             sig = stats.significant(p, r0["p_operator"])
             for _, r in g.iterrows():
-                arm = str(r["arm"])
-                kind = str(r["donor_type"])
+                arm, kind = str(r["arm"]), str(r["donor_type"])
                 legend_name = arm if arm in ARM_SYMBOLS else kind
                 fig.add_trace(
                     go.Scatter(
@@ -79,7 +78,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
                         legendgroup=legend_name,
                         showlegend=legend_name not in seen,
                         marker={
-                            "color": vocab.DONOR_COLORS[kind],
+                            "color": marks.donor_color(kind),
                             "size": (10 if kind == "HID" else 15) * theme.marker_scale,
                             "symbol": marks.symbol(r, ARM_SYMBOLS.get(arm, "circle")),
                             "line": {"width": 1, "color": theme.ink},

@@ -87,6 +87,11 @@ def target_symbol(group: object, filled: bool = True) -> str:
     return shape if filled else f"{shape}-open"
 
 
+def donor_color(donor_type: str) -> str:
+    """Colour of an arm's donor type (the record's ``donor_type``, never read from the arm's name)."""
+    return vocab.DONOR_COLORS[donor_type]
+
+
 def n_size(n: pd.Series, theme: Theme) -> list[float]:
     """Marker area grows with n; studies without n get a small fixed marker."""
     return [(7 + 2.2 * math.sqrt(v) if pd.notna(v) else 7) * theme.marker_scale for v in n]
