@@ -3,8 +3,9 @@
 The recipes in ``celltx.figures`` choose the rows, labels and order; these modules only draw
 what they are given. ``layout`` frames every figure (theme, title, footnote, slide size),
 ``text`` writes every word on it, ``marks`` decides how a point looks, ``forest`` is the one
-forest engine (response, CRS, NK, bounds), and ``dose``, ``timeline``, ``donor`` and ``matrix``
-draw the other families.
+forest engine (response, CRS, NK, bounds), ``rows`` draws its kinds of row (value with CI, bound,
+range, pooled diamond), and ``dose``, ``timeline``, ``donor`` and ``matrix`` draw the other
+families.
 """
 
 from celltx.charts.donor import donor_dumbbell
