@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from celltx.parse import (
     data_files,
     parse_document,
 )
+from celltx.paths import DATA_DIR, ROOT, SEEDS_ENV, seeds_dir
 from celltx.problems import DataError, Problem, _loc_text
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "DATA_DIR",
     "OUTCOME_EXPORT_COLUMNS",
     "ROOT",
+    "SEEDS_ENV",
     "STUDY_EXPORT_COLUMNS",
     "STUDY_FILE_KEYS",
     "DataError",
@@ -65,21 +66,6 @@ __all__ = [
     "studies_frame",
     "targets_frame",
 ]
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
-SEEDS_ENV = "CELLTX_SEEDS"
-
-
-def seeds_dir() -> Path | None:
-    """The folder of source documents: $CELLTX_SEEDS, else ../shared/seeds beside the repo."""
-    env = os.environ.get(SEEDS_ENV)
-    candidates = [Path(env)] if env else []
-    candidates.append(ROOT.parent / "shared" / "seeds")
-    for c in candidates:
-        if c.is_dir():
-            return c
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
