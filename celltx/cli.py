@@ -7,6 +7,7 @@ form ``file:line, record 'id', field 'x': what was wrong``.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -270,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_app(args)
     from celltx.problems import DataError
 
+    if not logging.getLogger().handlers:
+        # libraries (kaleido's browser watchdog, ours) log warnings with tracebacks; a command
+        # says what went wrong in one line on its own, so their records are not printed
+        logging.getLogger().addHandler(logging.NullHandler())
     try:
         return args.func(args)
     except DataError as e:
@@ -277,3 +282,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+    except OSError as e:  # the file system said no: one line, not a traceback
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
