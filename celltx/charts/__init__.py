@@ -4,13 +4,19 @@ The recipes in ``celltx.figures`` choose the rows, labels and order; these modul
 what they are given. ``layout`` frames every figure (theme, title, footnote, slide size),
 ``text`` writes every word on it, ``marks`` decides how a point looks, ``forest`` is the one
 forest engine (response, CRS, NK, bounds), ``rows`` draws its kinds of row (value with CI, bound,
-range, pooled diamond), and ``dose``, ``timeline``, ``donor`` and ``matrix`` draw the other
-families.
+range, pooled diamond, subgroup test), and ``dose``, ``timeline``, ``donor`` and ``matrix``
+draw the other families.
 """
 
 from celltx.charts.donor import donor_dumbbell
 from celltx.charts.dose import dose_chart
-from celltx.charts.forest import bounds_chart, crs_by_target, labelled_forest, response_forest
+from celltx.charts.forest import (
+    bounds_chart,
+    crs_by_target,
+    labelled_forest,
+    pooled_forest,
+    response_forest,
+)
 from celltx.charts.layout import (
     SCREEN,
     SLIDE_HEIGHT,
@@ -49,6 +55,7 @@ __all__ = [
     "n_text",
     "overview_chart",
     "p_text",
+    "pooled_forest",
     "response_forest",
     "source_footnote",
     "survival_landmarks",

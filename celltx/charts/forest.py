@@ -19,8 +19,7 @@ from celltx import vocab
 from celltx.charts import marks, rows, text
 from celltx.charts.layout import SCREEN, Labels, Theme, finish
 
-X_RANGE = [-3, 106]
-X_RANGE_WITH_P = [-3, 118]  # room right of 100% for the printed P values
+X_RANGE, X_RANGE_WITH_P = rows.X_RANGE, rows.X_RANGE_WITH_P
 
 
 def _row_labels(g: pd.DataFrame, with_measure: bool, compare: str | None) -> list[str]:
@@ -65,8 +64,9 @@ def forest(
     with_measure: bool = False,
     group: str = "target_group",
     color_of: Callable[[str], str] = marks.target_color,
-    legend_title: str = vocab.axis_title("target"),
+    legend_title: str = "Target antigen",
     pooled: pd.DataFrame | None = None,
+    subgroups: pd.DataFrame | None = None,
     p_values: bool = False,
     compare: str | None = None,
 ) -> go.Figure:
@@ -75,6 +75,8 @@ def forest(
     ``facets`` orders the panels (default: order of appearance). ``with_measure``: every row
     label names its measure and landmark (panels of mixed measures). ``pooled``: rows of
     stats.pool to draw as diamonds under their panel (a ``facet`` column says which).
+    ``subgroups``: rows of stats.subgroup_tests (with the ``facet`` column), each printed on a row
+    under its panel's diamonds.
     ``p_values``: the printed P value beside each comparison arm. ``compare``: a column; rows
     sharing a value are the arms of one comparison, drawn side by side on one row joined by a
     line, with the P value once (as in the donor chart).
@@ -90,7 +92,13 @@ def forest(
         p = pooled[pooled[facet] == f] if pooled is not None and f is not None else pooled
         blocks.append((f, g, p if p is not None and len(p) else None))
     blocks = [(f, g.assign(_y=_row_labels(g, with_measure, compare)), p) for f, g, p in blocks]
-    counts = [g["_y"].nunique() + (len(p) if p is not None else 0) for _, g, p in blocks]
+    tests = {
+        f: subgroups[(subgroups[facet] == f) & (subgroups["k_groups"] >= 2)]
+        if subgroups is not None and f is not None
+        else pd.DataFrame()
+        for f in panels
+    }
+    counts = [g["_y"].nunique() + (len(p) if p is not None else 0) + len(tests[f]) for f, g, p in blocks]
     fig = make_subplots(
         rows=len(panels),
         cols=1,
@@ -124,6 +132,8 @@ def forest(
                     )
         for _, pr in (p if p is not None else pd.DataFrame()).iterrows():
             rows.pooled(fig, pr, str(f), rows.pooled_label(pr), theme, i)
+        for _, t in tests[f].iterrows():
+            rows.subgroup_row(fig, t, rows.subgroup_label(t), theme, i)
         fig.update_yaxes(autorange="reversed", row=i, col=1, tickfont={"size": theme.font - 2})
     x_range = X_RANGE_WITH_P if p_values else X_RANGE
     fig.update_xaxes(range=x_range, title_text=vocab.axis_title("value_pct"), row=len(panels), col=1)
@@ -136,10 +146,15 @@ def forest(
 
 
 def response_forest(
-    df: pd.DataFrame, pooled: pd.DataFrame | None, labels: Labels, theme: Theme = SCREEN
+    df: pd.DataFrame,
+    pooled: pd.DataFrame | None,
+    labels: Labels,
+    theme: Theme = SCREEN,
+    subgroups: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Response rate per study with exact 95% CI, one panel per response measure; ``pooled``:
-    the diamonds to draw (stats.pool rows with an ``endpoint`` column)."""
+    the diamonds to draw (stats.pool rows with an ``endpoint`` column); ``subgroups``: the
+    tests for subgroup differences per measure (stats.subgroup_tests rows)."""
     return forest(
         df,
         labels,
@@ -148,6 +163,28 @@ def response_forest(
         facets=list(vocab.ENDPOINTS),
         facet_title=lambda m: f"{m}: {vocab.ENDPOINTS[m][1]}",
         pooled=pooled,
+        subgroups=subgroups,
+    )
+
+
+def pooled_forest(
+    df: pd.DataFrame,
+    pooled: pd.DataFrame | None,
+    labels: Labels,
+    theme: Theme = SCREEN,
+    subgroups: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Any proportions with their pooled estimates, one panel per endpoint in the given order,
+    every row naming its measure (a user's own studies: any endpoint, scope or landmark)."""
+    return forest(
+        df,
+        labels,
+        theme,
+        facet="endpoint",
+        facet_title=lambda m: f"{m}: {vocab.ENDPOINTS[m][1]}" if m in vocab.ENDPOINTS else str(m),
+        with_measure=True,
+        pooled=pooled,
+        subgroups=subgroups,
     )
 
 
@@ -174,7 +211,7 @@ def labelled_forest(
     theme: Theme = SCREEN,
     group_col: str = "target_group",
     color_of: Callable[[str], str] = marks.target_color,
-    legend_title: str = vocab.axis_title("target"),
+    legend_title: str = "Target antigen",
     facet_col: str | None = None,
     compare: str | None = None,
 ) -> go.Figure:

@@ -1,6 +1,7 @@
-"""How one row of a forest is drawn: a value with its exact CI, a bound, a printed range, or a
-pooled estimate. The forest engine (``forest.py``) lays the rows out; these draw them, so a new
-kind of row (say, a prediction interval through a pooled diamond) is a change here only.
+"""How one row of a forest is drawn: a value with its exact CI, a bound, a printed range, a
+pooled estimate (diamond, prediction interval, heterogeneity) or a test for subgroup
+differences. The forest engine (``forest.py``) lays the rows out; these draw them, so a new kind
+of row is a change here only.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import plotly.graph_objects as go
 
 from celltx.charts import marks, text
 from celltx.charts.layout import Theme
+
+X_RANGE = [-3, 106]
+X_RANGE_WITH_P = [-3, 118]  # room right of 100% for the printed P values
 
 
 def points(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, theme, row: int) -> bool:
@@ -43,7 +47,7 @@ def points(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, 
                 marker={
                     "color": color,
                     "size": marks.n_size(point["n"], theme),
-                    "symbol": marks.symbols(point, marks.target_symbol(group, filled=with_ci)),
+                    "symbol": marks.symbols(point, "circle" if with_ci else "circle-open"),
                     "line": {"width": 1.5, "color": color},
                 },
                 error_x=error,
@@ -122,16 +126,41 @@ def ranges(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, 
 
 
 def pooled(fig: go.Figure, pr: pd.Series, measure: str, y: str, theme: Theme, row: int) -> None:
-    """A random-effects pooled estimate as a diamond with its 95% CI."""
+    """A random-effects pooled estimate as a diamond with its 95% CI, the 95% prediction interval
+    as a thin line through it, and 'I² = 41%, P = 0.12' on its row (or, below three studies,
+    that there are too few for a prediction interval)."""
     tgt = pr["group"].split(" | ")[0]
+    color = marks.target_color(tgt)
+    has_q = text.present(pr.get("q_p"))
     hover = (
         f"<b>Random-effects pooled {html.escape(measure)}, {html.escape(pr['group'])}</b><br>"
         f"{text.fmt(pr['pooled_pct'])}% (95% CI {text.fmt(pr['ci_low_pct'])}–"
         f"{text.fmt(pr['ci_high_pct'])}%)<br>k = {pr['k']} studies, n = {pr['n_total']}<br>"
         f"tau² = {pr['tau2']:.3f}, I² = {text.fmt(pr['i2_pct'])}%<br>"
-        f"DerSimonian-Laird on the logit scale<br>included: {html.escape(pr['included'])}"
+        + (
+            f"Cochran's Q = {pr['q']:.2f}, df = {int(pr['q_df'])}, {text.computed_p(pr['q_p'])}<br>"
+            f"{text.prediction_text(pr)}<br>"
+            if has_q
+            else ""
+        )
+        + f"DerSimonian-Laird on the logit scale<br>included: {html.escape(pr['included'])}"
         + (f"<br>excluded: {text.wrap(pr['excluded_reasons'])}" if pr["excluded"] else "")
     )
+    has_pi = text.present(pr.get("pi_low_pct"))
+    if has_pi:
+        fig.add_trace(
+            go.Scatter(
+                x=[pr["pi_low_pct"], pr["pi_high_pct"]],
+                y=[y, y],
+                mode="lines",
+                name=f"prediction interval {tgt}",
+                showlegend=False,
+                line={"color": color, "width": 1},
+                hoverinfo="skip",
+            ),
+            row=row,
+            col=1,
+        )
     fig.add_trace(
         go.Scatter(
             x=[pr["pooled_pct"]],
@@ -142,7 +171,7 @@ def pooled(fig: go.Figure, pr: pd.Series, measure: str, y: str, theme: Theme, ro
             marker={
                 "symbol": "diamond-wide",
                 "size": 18 * theme.marker_scale,
-                "color": marks.target_color(tgt),
+                "color": color,
                 "line": {"color": theme.ink, "width": 1},
             },
             error_x={
@@ -159,6 +188,47 @@ def pooled(fig: go.Figure, pr: pd.Series, measure: str, y: str, theme: Theme, ro
         row=row,
         col=1,
     )
+    if has_q:
+        note = text.heterogeneity_text(pr) + ("" if has_pi else f"; {text.NO_PREDICTION}")
+        # on the side of the row with more room, beyond the drawn interval
+        low = pr["pi_low_pct"] if has_pi else pr["ci_low_pct"]
+        high = pr["pi_high_pct"] if has_pi else pr["ci_high_pct"]
+        right = 100 - high >= low
+        fig.add_annotation(
+            x=high + 1.5 if right else low - 1.5,
+            y=y,
+            text=note,
+            showarrow=False,
+            xanchor="left" if right else "right",
+            font={"size": theme.font - 3, "color": theme.ink},
+            row=row,
+            col=1,
+        )
+
+
+def subgroup_row(fig: go.Figure, t: pd.Series, y: str, theme: Theme, row: int) -> None:
+    """The test for subgroup differences on its own row under the panel's pooled estimates."""
+    fig.add_trace(
+        go.Scatter(
+            x=[X_RANGE[0] + 1],
+            y=[y],
+            mode="text",
+            text=[html.escape(text.subgroup_text(t))],
+            textposition="middle right",
+            textfont={"size": theme.font - 3, "color": theme.ink},
+            name="test for subgroup differences",
+            showlegend=False,
+            hoverinfo="skip",
+            cliponaxis=False,
+        ),
+        row=row,
+        col=1,
+    )
+
+
+def subgroup_label(t: pd.Series) -> str:
+    stratum = str(t.get("stratum") or "")
+    return "Test for subgroup differences" + (f" ({stratum})" if stratum else "")
 
 
 def pooled_label(pr: pd.Series) -> str:

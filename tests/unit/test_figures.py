@@ -39,9 +39,14 @@ def _drawn(results):
     return [(k, res) for k, res in results.items() if res.figure is not None]
 
 
+# drawn only from a user's uploaded studies (tests/app/test_pooling.py uploads some)
+USER_ONLY = {"own_studies_pooled"}
+
+
 def test_every_recipe_has_a_figure_with_all_the_data(results):
     for r in figures.RECIPES:
-        assert results[((), r.name)].figure is not None, r.name
+        if r.name not in USER_ONLY:
+            assert results[((), r.name)].figure is not None, r.name
 
 
 def test_no_rows_means_no_figure_and_the_page_names_what_is_missing(results):

@@ -27,6 +27,6 @@ def test_app_reads_the_registry_and_names_no_page_itself():
     assert "pages.groups()" in app and "views/" not in app
 
 
-def test_a_page_with_figures_names_its_chart_key():
+def test_a_page_with_a_chart_key_shows_figures():
     for p in pages.PAGES:
-        assert bool(p.recipes) == bool(p.chart_key), p.key
+        assert not p.chart_key or p.recipes, p.key
