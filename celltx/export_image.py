@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import warnings
+from xml.sax.saxutils import escape as xml_escape
 
 import plotly.graph_objects as go
 
@@ -40,9 +41,11 @@ def to_image(fig: go.Figure, fmt: str = "png", scale: float = charts.SLIDE_SCALE
         raise ExportError(f"image export failed ({type(e).__name__}: {e}). {CHROMIUM_HINT}") from e
 
 
-def to_svg_bytes(fig: go.Figure) -> bytes:
+def to_svg_bytes(fig: go.Figure, title: str = "", desc: str = "") -> bytes:
+    """The figure as SVG; with a title and text summary, they are its <title> and <desc>."""
     start_server()
-    return to_image(fig, "svg", scale=1)
+    svg = to_image(fig, "svg", scale=1)
+    return svg_with_text(svg, title, desc) if title or desc else svg
 
 
 def start_server() -> None:
@@ -57,3 +60,22 @@ def stop_server() -> None:
     import kaleido
 
     kaleido.stop_sync_server(silence_warnings=True)
+
+
+def svg_with_text(svg: bytes, title: str, desc: str) -> bytes:
+    """The SVG with ``<title>`` and ``<desc>`` as the first children of its root element (where
+    screen readers and image viewers look for them), and the root named by them."""
+    text = svg.decode("utf-8")
+    start = text.find("<svg")
+    end = text.find(">", start)
+    if start < 0 or end < 0:
+        raise ExportError("image export returned no SVG root element")
+    head = text[start:end]
+    if head.endswith("/"):  # an empty <svg/> has nothing to describe
+        raise ExportError("image export returned an empty SVG")
+    attrs = ' role="img" aria-labelledby="celltx-title celltx-desc"' if "role=" not in head else ""
+    inner = (
+        f'<title id="celltx-title">{xml_escape(title)}</title>'
+        f'<desc id="celltx-desc">{xml_escape(desc)}</desc>'
+    )
+    return (text[:end] + attrs + ">" + inner + text[end + 1 :]).encode("utf-8")
