@@ -68,7 +68,9 @@ def ranges(rows: pd.DataFrame, text: str) -> None:
             assert want in text, f"{grp['endpoint'].iloc[0]}: {want} not in {text!r}"
 
 
-@pytest.mark.parametrize("name", ["cart_crs_by_target", "neurotoxicity", "cart_relapse_bridge", "nk_results_by_setting"])
+@pytest.mark.parametrize(
+    "name", ["cart_crs_by_target", "neurotoxicity", "cart_relapse_bridge", "nk_results_by_setting"]
+)
 def test_forest_summaries_give_each_measures_studies_and_range(ctx, name):
     result = built(ctx, name)
     check_common(result)
@@ -96,7 +98,9 @@ def test_dose_summary_names_study_value_and_dose_of_every_point(ctx):
     result = built(ctx, "cart_dose_response_crs")
     check_common(result)
     for _, r in result.rows.iterrows():
-        dose = g(r["dose_low"]) if r["dose_low"] == r["dose_high"] else f"{g(r['dose_low'])}–{g(r['dose_high'])}"
+        dose = (
+            g(r["dose_low"]) if r["dose_low"] == r["dose_high"] else f"{g(r['dose_low'])}–{g(r['dose_high'])}"
+        )
         assert f"{r['study']} " in result.summary
         assert f"{g(r['value_pct'])}% at {dose}" in result.summary
     for unit in result.rows["dose_unit"].unique():
