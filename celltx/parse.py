@@ -2,8 +2,8 @@
 more than one record (unique ids, links, quotes found in the source documents).
 
 Records are validated one by one, so a bad record is reported (file, line, record id, field, what
-was wrong) and left out while every valid record is kept. YAML is read with PyYAML's SafeLoader
-only.
+was wrong) and left out while every valid record is kept. YAML is read only by celltx.safe_yaml
+(safe constructor, nesting limit, no aliases in uploads).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from celltx import schema
-from celltx.problems import SAFE_LOADER, DataError, Problem, _line_of, _Nodes, _pydantic_problems
+from celltx import safe_yaml, schema
+from celltx.problems import DataError, Problem, _line_of, _pydantic_problems
 
 STUDY_FILE_KEYS = {"kind", "title", "description"}
 
@@ -36,17 +36,22 @@ class Parsed:
     record_files: dict[str, str] = field(default_factory=dict)
 
 
-def _safe_load(text: str, name: str) -> Any:
-    """Parse with a safe loader; malformed YAML and python tags become DataError."""
+def read_yaml(text: str, name: str, trusted: bool = True) -> tuple[Any, yaml.Node | None]:
+    """Data and node tree of a YAML text via celltx.safe_yaml; every refusal becomes a DataError.
+
+    ``trusted=False`` (uploads) refuses anchors and aliases altogether."""
     try:
-        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
+        return safe_yaml.load(text, trusted=trusted)
     except yaml.constructor.ConstructorError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else None
         tag = re.search(r"tag '([^']+)'", str(e))
-        what = f"the tag {tag.group(1)!r}" if tag else "a tag"
+        what = f"the tag {safe_yaml.clip(tag.group(1))!r}" if tag else "a tag"
         raise DataError(
             [Problem(name, f"{what} is not allowed: only plain YAML data is read (safe loader)", line)]
         ) from None
+    except safe_yaml.LimitError as e:
+        line = e.problem_mark.line + 1 if e.problem_mark else None
+        raise DataError([Problem(name, str(e.problem), line)]) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -64,15 +69,19 @@ _RECORD_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-def parse_document(text: str, name: str, default_kind: str | None = None) -> Parsed:
-    """Validate one YAML document record by record.
+def parse_document(text: str, name: str, default_kind: str | None = None, trusted: bool = True) -> Parsed:
+    """Validate one YAML document record by record (see parse_data)."""
+    data, root = read_yaml(text, name, trusted)
+    return parse_data(data, root, name, default_kind)
+
+
+def parse_data(data: Any, root: yaml.Node | None, name: str, default_kind: str | None = None) -> Parsed:
+    """Validate one document's data record by record; ``root`` is its node tree, for lines.
 
     A document is a mapping with ``kind`` and ``records`` (as in ``data/``) or, for uploads, a
     bare list of study records (``default_kind='studies'``). Raises DataError only when nothing in
     the document can be used (malformed YAML, wrong top-level shape).
     """
-    data = _safe_load(text, name)
-    root = _Nodes(text)
     if data is None:
         raise DataError([Problem(name, "the file is empty")])
     prefix: list[Any] = []
@@ -91,7 +100,7 @@ def parse_document(text: str, name: str, default_kind: str | None = None) -> Par
                 [
                     Problem(
                         name,
-                        f"unknown or missing 'kind' {kind!r}; expected one of "
+                        f"unknown or missing 'kind' {safe_yaml.short(kind)}; expected one of "
                         f"{', '.join([*_RECORD_MODELS, 'sources'])}",
                         1,
                         field="kind",
@@ -134,7 +143,9 @@ def parse_document(text: str, name: str, default_kind: str | None = None) -> Par
     valid: list[Any] = []
     for i, item in enumerate(items):
         rid = item.get("id") if isinstance(item, dict) else None
-        rid = str(rid) if rid is not None else f"#{i + 1}"
+        if rid is not None and not isinstance(rid, str):
+            rid = safe_yaml.short(rid)  # bounded: an id may be any YAML value
+        rid = rid if rid is not None else f"#{i + 1}"
         if not isinstance(item, dict):
             problems.append(
                 Problem(
@@ -180,8 +191,54 @@ def _quotes(study: schema.Study) -> Iterable[tuple[str, str, str]]:
             yield f"outcomes[{i}].quote", (o.source or study.source).file, o.quote
 
 
+def _source_refs(
+    record: schema.Study | schema.TargetEntry | schema.ContextFact,
+) -> Iterable[tuple[str, schema.SourceRef]]:
+    yield "source", record.source
+    if isinstance(record, schema.Study):
+        for i, o in enumerate(record.outcomes):
+            if o.source:
+                yield f"outcomes[{i}].source", o.source
+
+
+def check_locations(parsed: Parsed) -> list[Problem]:
+    """Each source reference names a source with an origin block, and a location that source declares.
+
+    Skipped when no origin blocks are loaded (one file on its own, an upload of a user's own source):
+    there is then no declaration to check against."""
+    origins = {o.file: o for o in parsed.sources}
+    if not origins:
+        return []
+    problems: list[Problem] = []
+    for r in [*parsed.studies, *parsed.targets, *parsed.context]:
+        fname = parsed.record_files.get(r.id, "?")
+        for fld, ref in _source_refs(r):
+            origin = origins.get(ref.file)
+            if origin is None:
+                problems.append(
+                    Problem(
+                        fname,
+                        f"source file {ref.file!r} has no origin block in sources.yaml",
+                        record=r.id,
+                        field=f"{fld}.file",
+                    )
+                )
+            elif ref.location not in origin.locations:
+                problems.append(
+                    Problem(
+                        fname,
+                        f"location {ref.location!r} is not declared by its source {ref.file} "
+                        f"(its origin block declares: {', '.join(origin.locations)})",
+                        record=r.id,
+                        field=f"{fld}.location",
+                    )
+                )
+    return problems
+
+
 def check_dataset(parsed: Parsed, seeds: Path | None) -> list[Problem]:
-    """Checks that need more than one record: unique ids, links, quotes found in sources."""
+    """Checks that need more than one record: unique ids, links, locations declared by their source,
+    quotes found in sources."""
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     all_records = [*parsed.studies, *parsed.targets, *parsed.context]
@@ -214,7 +271,7 @@ def check_dataset(parsed: Parsed, seeds: Path | None) -> list[Problem]:
                         severity="warning",
                     )
                 )
-    known_files = {o.file for o in parsed.sources}
+    problems.extend(check_locations(parsed))
     if seeds is None:
         return problems
     for r in all_records:
@@ -222,15 +279,6 @@ def check_dataset(parsed: Parsed, seeds: Path | None) -> list[Problem]:
         quotes = _quotes(r) if isinstance(r, schema.Study) else [("quote", r.source.file, r.quote)]
         for fld, src, quote in quotes:
             path = seeds / src
-            if known_files and src not in known_files:
-                problems.append(
-                    Problem(
-                        fname,
-                        f"source file {src!r} has no origin block in sources.yaml",
-                        record=r.id,
-                        field=fld,
-                    )
-                )
             if not path.is_file():
                 problems.append(
                     Problem(fname, f"source file {src!r} not found in {seeds}", record=r.id, field=fld)

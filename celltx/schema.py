@@ -21,14 +21,33 @@ from pydantic import (
 )
 
 from celltx import vocab
+from celltx.safe_yaml import short
 
 RecordId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Pct = Annotated[float, Field(ge=0, le=100)]
-NonNegative = Annotated[float, Field(ge=0)]
+# Every number has an upper bound, checked before any arithmetic: an uploaded n of 1e308 must be
+# refused here, not overflow later in a derived count or a confidence interval.
+MAX_COUNT = 10_000_000  # patients or events in one study
+MAX_MONTHS = 1_200.0  # a century of follow-up
+MAX_DOSE = 1e9  # in the dose unit (1e6 cells), far above any infused dose
+MAX_OUTCOMES = 200  # values per record (the curated maximum is 8)
+MAX_ARMS = 50
+Pct = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Months = Annotated[float, Field(ge=0, le=MAX_MONTHS, allow_inf_nan=False)]
+Days = Annotated[float, Field(ge=0, le=MAX_MONTHS * 31, allow_inf_nan=False)]
+DoseValue = Annotated[float, Field(ge=0, le=MAX_DOSE, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=1, le=MAX_COUNT)]
 # The controlled vocabularies are defined once, in celltx.vocab
 Modality = Literal[tuple(vocab.MODALITIES)]
-Location = Literal[vocab.LOCATIONS]
+ArmRole = Literal[tuple(vocab.ARM_ROLES)]
+DonorType = Literal[tuple(vocab.DONOR_TYPES)]
+# Where in a source a value stands, as the source names it ('Table 1', 'Figure 2', 'text'). Which
+# labels a source has is declared in its origin block (Origin.locations) and checked there, so a new
+# source needs no code change. No comma: 'Table 1, ref 5' is how a location and a reference are
+# written together in CSV.
+Location = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[^,\n]+$")
+]
 DoseUnit = Literal[tuple(vocab.DOSE_UNITS)]
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -45,7 +64,8 @@ class SourceRef(Strict):
 
     file: Text = Field(description="File name in shared/seeds, e.g. 004_446006b2dc687136.txt")
     location: Location = Field(
-        description="'Table 1'..'Table 4', 'text' or 'interview'; 'other' for a user's own source"
+        description="A table or figure as printed ('Table 1', 'Figure 2'), 'text' or 'interview', as the "
+        "source's origin block declares; any short label (e.g. 'other') for a user's own source"
     )
     ref: int | None = Field(
         default=None, ge=1, description="The review's reference number, only where printed"
@@ -55,8 +75,8 @@ class SourceRef(Strict):
 class Dose(Strict):
     """Cell dose as printed; low == high for a single dose. Units are converted only by powers of ten."""
 
-    low: NonNegative | None = None
-    high: NonNegative | None = None
+    low: DoseValue | None = None
+    high: DoseValue | None = None
     unit: DoseUnit
     stat: Literal["range", "single", "median", "maximum", "levels"] = "range"
     text: Text | None = Field(default=None, description="The dose as printed")
@@ -71,10 +91,16 @@ class Dose(Strict):
 
 
 class Arm(Strict):
-    """A comparison arm (e.g. HID and ISD) with its own sample size."""
+    """An arm of a study (e.g. HID and ISD, NK and control, a dose subgroup) with its own sample size."""
 
     name: Text
-    n: int | None = Field(default=None, ge=1)
+    n: Count | None = None
+    role: ArmRole = Field(description="treatment or comparator, see celltx.vocab.ARM_ROLES")
+    donor_type: DonorType | None = Field(
+        default=None,
+        description="The transplant donor that defines this arm in a donor-type comparison "
+        "(celltx.vocab.DONOR_TYPES); absent for arms not defined by their donor",
+    )
     description: Text | None = None
 
 
@@ -86,18 +112,20 @@ class Outcome(Strict):
         default=None, description="CRS grade scope (any, severe, grade>=3, unspecified) or a qualifier"
     )
     arm: Text = Field(default="all", description="'all' for single-arm results; else the arm name")
-    n: int | None = Field(default=None, ge=1, description="Denominator when it differs from the record's")
-    events: int | None = Field(default=None, ge=0, description="Event count, only where printed")
+    n: Count | None = Field(default=None, description="Denominator when it differs from the record's")
+    events: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="Event count, only where printed"
+    )
     value_pct: Pct | None = None
     value_low_pct: Pct | None = None
     value_high_pct: Pct | None = None
-    time_months: NonNegative | None = Field(default=None, description="Landmark in months")
-    time_days: NonNegative | None = Field(default=None, description="Landmark printed in days")
-    median_months: NonNegative | None = None
-    median_low_months: NonNegative | None = None
-    median_high_months: NonNegative | None = None
-    duration_low_months: NonNegative | None = None
-    duration_high_months: NonNegative | None = None
+    time_months: Months | None = Field(default=None, description="Landmark in months")
+    time_days: Days | None = Field(default=None, description="Landmark printed in days")
+    median_months: Months | None = None
+    median_low_months: Months | None = None
+    median_high_months: Months | None = None
+    duration_low_months: Months | None = None
+    duration_high_months: Months | None = None
     p_value: float | None = Field(default=None, ge=0, le=1)
     p_operator: Literal["=", "<", ">"] = "="
     p_scope: Text | None = Field(default=None, description="e.g. 'overall' for a three-arm test")
@@ -109,7 +137,7 @@ class Outcome(Strict):
     @classmethod
     def _known_endpoint(cls, v: str) -> str:
         if v not in vocab.ENDPOINTS:
-            raise ValueError(f"unknown endpoint {v!r}; known: {', '.join(vocab.ENDPOINTS)}")
+            raise ValueError(f"unknown endpoint {short(v)}; known: {', '.join(vocab.ENDPOINTS)}")
         return v
 
     @model_validator(mode="after")
@@ -139,7 +167,7 @@ class Outcome(Strict):
             raise ValueError("give time_months or time_days, not both")
         if self.endpoint == "CRS" and self.scope not in vocab.CRS_SCOPES:
             raise ValueError(
-                f"CRS needs a grade scope, one of {', '.join(vocab.CRS_SCOPES)}; got {self.scope!r}"
+                f"CRS needs a grade scope, one of {', '.join(vocab.CRS_SCOPES)}; got {short(self.scope)}"
             )
         has_value = any(
             getattr(self, f) is not None
@@ -183,16 +211,16 @@ class Study(Strict):
     protocol: Text | None = Field(default=None, description="Transplant platform, e.g. 'G-CSF/ATG'")
     regimen: Text | None = Field(default=None, description="Infusion regimen as printed")
     dose: Dose | None = None
-    n: int | None = Field(default=None, ge=1)
+    n: Count | None = None
     n_text: Text | None = None
-    arms: list[Arm] = Field(default_factory=list)
+    arms: list[Arm] = Field(default_factory=list, max_length=MAX_ARMS)
     source: SourceRef
     quote: Text
     same_study_as: list[RecordId] = Field(default_factory=list)
     link_note: Text | None = None
     discrepancies: list[Text] = Field(default_factory=list)
     notes: Text | None = None
-    outcomes: list[Outcome] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(default_factory=list, max_length=MAX_OUTCOMES)
 
     @field_validator("disease")
     @classmethod
@@ -200,7 +228,7 @@ class Study(Strict):
         bad = [d for d in v if d not in vocab.DISEASES]
         if bad:
             raise ValueError(
-                f"unknown disease {', '.join(map(repr, bad))}; known: {', '.join(vocab.DISEASES)}"
+                f"unknown disease {', '.join(map(short, bad[:5]))}; known: {', '.join(vocab.DISEASES)}"
             )
         return v
 
@@ -209,7 +237,9 @@ class Study(Strict):
     def _known_target(cls, v: list[str]) -> list[str]:
         bad = [t for t in v if t not in vocab.TARGETS]
         if bad:
-            raise ValueError(f"unknown target {', '.join(map(repr, bad))}; known: {', '.join(vocab.TARGETS)}")
+            raise ValueError(
+                f"unknown target {', '.join(map(short, bad[:5]))}; known: {', '.join(vocab.TARGETS)}"
+            )
         return v
 
     @model_validator(mode="after")
@@ -248,7 +278,7 @@ class ContextFact(Strict):
 
     id: RecordId
     statement: Text
-    value: float | None = None
+    value: Annotated[float, Field(allow_inf_nan=False)] | None = None
     value_text: Text = Field(description="The quantity as printed, e.g. 'approximately 12'")
     unit: Text | None = None
     source: SourceRef
@@ -267,6 +297,20 @@ class Origin(Strict):
     date_published: Text | None = None
     doi: Text | None = None
     primary: bool = False
+    locations: list[Location] = Field(
+        min_length=1,
+        description="Where in this document a value can stand: its tables and figures as printed "
+        "('Table 1', 'Figure 2'), 'text' for the body text, 'interview' for an interview. A record's "
+        "location is checked against the declaration of its own source.",
+    )
+
+    @field_validator("locations")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        dup = sorted({x for x in v if v.count(x) > 1})
+        if dup:
+            raise ValueError(f"location(s) declared twice: {', '.join(dup)}")
+        return v
 
 
 class StudyFile(Strict):

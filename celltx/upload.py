@@ -16,11 +16,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from celltx import load, schema
+from celltx import load, parse, safe_yaml, schema
 
 MAX_BYTES = 1_000_000
 MAX_RECORDS = 500
 MAX_CSV_ROWS = 5_000
+MAX_OUTCOMES = MAX_CSV_ROWS  # values per upload, YAML or CSV alike (a CSV row is one value)
 TEMPLATE_DIR = load.DATA_DIR / "schema"
 
 RECORD_COLUMNS = [
@@ -43,6 +44,8 @@ RECORD_COLUMNS = [
 OUTCOME_COLUMNS = [
     "arm",
     "arm_n",
+    "arm_role",
+    "arm_donor_type",
     "endpoint",
     "scope",
     "time_months",
@@ -74,6 +77,11 @@ def parse_upload(data: bytes, name: str) -> load.Parsed:
         )
     if not data.strip():
         raise load.DataError([load.Problem(name, "the file is empty")])
+    utf16 = _utf16(data)
+    if utf16:
+        raise load.DataError(
+            [load.Problem(name, f"the file is {utf16} text; save the table as UTF-8 YAML or CSV")]
+        )
     if b"\x00" in data:
         raise load.DataError([load.Problem(name, "this is a binary file, not a YAML or CSV table")])
     try:
@@ -84,7 +92,7 @@ def parse_upload(data: bytes, name: str) -> load.Parsed:
         ) from None
     suffix = Path(name).suffix.lower()
     if suffix in (".yaml", ".yml"):
-        parsed = load.parse_document(text, name, default_kind="studies")
+        parsed = _parse_yaml(text, name)
         if parsed.targets or parsed.context or parsed.sources:
             raise load.DataError(
                 [load.Problem(name, "only study records can be uploaded (kind: studies)", 1, field="kind")]
@@ -98,7 +106,68 @@ def parse_upload(data: bytes, name: str) -> load.Parsed:
     total = len(parsed.studies) + len({p.record for p in parsed.problems if p.severity == "error"})
     if total > MAX_RECORDS:
         raise load.DataError([load.Problem(name, f"{total} records; the limit is {MAX_RECORDS} per upload")])
-    return parsed
+    return _without_duplicate_ids(parsed, name)
+
+
+def _utf16(data: bytes) -> str | None:
+    """'UTF-16' or 'UTF-32' when the bytes are such text (with or without a byte-order mark)."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = data[:200]
+    # ASCII text in UTF-16 without a mark: every other byte is zero
+    if len(head) >= 4 and (
+        head[1::2].count(0) > 0.9 * len(head[1::2]) or head[::2].count(0) > 0.9 * len(head[::2])
+    ):
+        return "UTF-16"
+    return None
+
+
+def _parse_yaml(text: str, name: str) -> load.Parsed:
+    """A YAML upload: no anchors or aliases, and the record and value counts are checked on the
+    plain data, before any record is validated."""
+    data, root = parse.read_yaml(text, name, trusted=False)
+    items = data.get("records") if isinstance(data, dict) else data
+    if isinstance(items, list):
+        if len(items) > MAX_RECORDS:
+            raise load.DataError(
+                [load.Problem(name, f"{len(items)} records; the limit is {MAX_RECORDS} per upload")]
+            )
+        values = sum(
+            len(r["outcomes"]) for r in items if isinstance(r, dict) and isinstance(r.get("outcomes"), list)
+        )
+        if values > MAX_OUTCOMES:
+            raise load.DataError(
+                [
+                    load.Problem(
+                        name, f"{values:,} values (outcomes); the limit is {MAX_OUTCOMES:,} per upload"
+                    )
+                ]
+            )
+    return parse.parse_data(data, root, name, default_kind="studies")
+
+
+def _without_duplicate_ids(parsed: load.Parsed, name: str) -> load.Parsed:
+    """Records of one upload that share an id are all left out and reported, as in data/."""
+    counts: dict[str, int] = {}
+    for s in parsed.studies:
+        counts[s.id] = counts.get(s.id, 0) + 1
+    dup = {rid for rid, c in counts.items() if c > 1}
+    if not dup:
+        return parsed
+    problems = [
+        load.Problem(
+            name, f"{counts[rid]} records share this id; none of them was added", record=rid, field="id"
+        )
+        for rid in sorted(dup)
+    ]
+    studies = tuple(s for s in parsed.studies if s.id not in dup)
+    return load.Parsed(
+        studies=studies,
+        problems=parsed.problems + tuple(problems),
+        record_files={s.id: name for s in studies},
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,7 +194,9 @@ def _list(value: str) -> list[str]:
     return [v.strip() for v in value.split(";") if v.strip()]
 
 
-_LOCATION = re.compile(r"^(?P<loc>Table [1-4]|text|interview|other)(?:,\s*ref\s*(?P<ref>\d+))?$")
+# 'Table 5, ref 12' -> location and reference; which locations a source has is its origin block's
+# business (checked in celltx.parse), not this pattern's
+_LOCATION = re.compile(r"^(?P<loc>[^,]+?)(?:,\s*ref\s*(?P<ref>\d+))?$")
 
 
 def _location(value: str) -> dict[str, Any]:
@@ -180,7 +251,12 @@ def _record_from_rows(rows: list[tuple[int, dict[str, str]]]) -> tuple[dict, lis
         arm = (row.get("arm") or "all").strip() or "all"
         o["arm"] = arm
         if arm != "all" and arm not in arms:
-            arms[arm] = {"name": arm, "n": _num(row.get("arm_n", ""), int)}
+            arms[arm] = {
+                "name": arm,
+                "n": _num(row.get("arm_n", ""), int),
+                "role": row.get("arm_role", "").strip(),
+                "donor_type": row.get("arm_donor_type", "").strip() or None,
+            }
         for key, kind in (
             ("time_months", float),
             ("value_pct", float),
@@ -239,6 +315,10 @@ def parse_csv(text: str, name: str) -> load.Parsed:
             groups.setdefault(rid, []).append((i, row))
     except csv.Error as e:
         raise load.DataError([load.Problem(name, f"malformed CSV: {e}")]) from None
+    if not groups:
+        raise load.DataError(
+            [load.Problem(name, "the CSV has a header but no rows: add one row per value below it", 1)]
+        )
     problems: list[load.Problem] = []
     valid: list[schema.Study] = []
     for rid, rows in groups.items():
@@ -274,7 +354,7 @@ def parse_csv(text: str, name: str) -> load.Parsed:
                     and "input" in err
                     and not isinstance(err["input"], dict | list)
                 ):
-                    msg += f" (got {err['input']!r})"
+                    msg += f" (got {safe_yaml.short(err['input'])})"
                 problems.append(load.Problem(name, msg, line, rid, load._loc_text(loc) or None))
     bad = {p.record for p in problems}
     valid = [s for s in valid if s.id not in bad]
@@ -302,8 +382,9 @@ def records_to_csv(studies: tuple[schema.Study, ...] | list[schema.Study]) -> st
     w = csv.DictWriter(buf, CSV_COLUMNS, lineterminator="\n")
     w.writeheader()
     for s in studies:
-        arm_n = {a.name: a.n for a in s.arms}
+        arms = {a.name: a for a in s.arms}
         for o in s.outcomes:
+            arm = arms.get(o.arm)
             src = o.source or s.source
             w.writerow(
                 {
@@ -323,7 +404,9 @@ def records_to_csv(studies: tuple[schema.Study, ...] | list[schema.Study]) -> st
                     "source_file": src.file,
                     "location": load.location_text(src),
                     "arm": o.arm,
-                    "arm_n": arm_n.get(o.arm) or "",
+                    "arm_n": (arm.n if arm else None) or "",
+                    "arm_role": arm.role if arm else "",
+                    "arm_donor_type": (arm.donor_type if arm else None) or "",
                     "endpoint": o.endpoint,
                     "scope": o.scope or "",
                     "time_months": o.landmark_months or "",
