@@ -9,6 +9,7 @@ from decimal import Decimal
 import pandas as pd
 
 from celltx import schema, vocab
+from celltx.linked import one_per_study  # noqa: F401  (re-exported by load)
 from celltx.parse import collapse
 from celltx.stats import clopper_pearson_arrays
 
@@ -326,18 +327,6 @@ def studies_frame(studies: Sequence[schema.Study], user_data: bool = False) -> p
     for col in ("year", "n"):
         frame[col] = frame[col].astype("Int64")
     return frame
-
-
-def one_per_study(studies: pd.DataFrame) -> pd.DataFrame:
-    """One row per study: linked records (a table row and its text passage) count once, keeping the
-    table row, else the record with the largest n."""
-    if studies.empty:
-        return studies
-    ranked = studies.assign(
-        _table=~studies["location"].str.startswith("Table"), _n=-studies["n"].fillna(0).astype(float)
-    )
-    ranked = ranked.sort_values(["cluster", "_table", "_n", "record_id"])
-    return ranked.drop_duplicates("cluster").drop(columns=["_table", "_n"])
 
 
 def targets_frame(entries: Sequence[schema.TargetEntry]) -> pd.DataFrame:

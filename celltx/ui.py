@@ -343,12 +343,12 @@ def context(**options: str) -> figures.Context:
     )
 
 
-def figure(name: str, key: str, **options: str) -> figures.Built:
+def figure(name: str, key: str, **options: str) -> figures.Result:
     """Build a dashboard figure by recipe name and show it, or say clearly that nothing matches."""
     recipe = figures.BY_NAME[name]
     built = recipe.build(context(**options))
     if built.figure is None:
-        has_data(built.rows, recipe.empty)
+        nothing_to_show(recipe.empty)
     else:
         show(built.figure, key=key, name=recipe.name, selectable=recipe.selectable)
     return built
@@ -358,12 +358,18 @@ def has_data(df: pd.DataFrame, what: str) -> bool:
     """False (with a clear message) when the filters leave nothing to show."""
     if len(df):
         return True
+    nothing_to_show(what)
+    return False
+
+
+def nothing_to_show(what: str) -> None:
+    """The one 'nothing to show' message, for a table or a figure (a recipe returns no figure
+    when its rows are empty; charts never draw an empty placeholder)."""
     st.info(
         f"No {what} match the current filters ({current_filters().describe()}). "
         "Widen the disease, modality, target or year filters in the sidebar.",
         icon="🔎",
     )
-    return False
 
 
 def image_config(name: str, fig: go.Figure) -> dict:

@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from celltx import ui
+from celltx import stats, ui
 
 st.title("CAR-T response by target antigen")
 built = ui.figure("cart_response_by_target", key="cart_response_chart")
 if built.figure is not None:
-    pooled = built.extra
-    st.subheader("Pooled estimates (random effects, where ≥ 2 studies have n)")
-    shown = pooled[pooled["k"] >= 2]
+    pooled = built.pooled
+    st.subheader(f"Pooled estimates (random effects, where ≥ {stats.MIN_POOL} studies have n)")
+    shown = pooled[stats.poolable(pooled)]
     if shown.empty:
-        st.info("No target has two or more studies with n for one measure under these filters.")
+        st.info(f"No target has {stats.MIN_POOL} or more studies with n for one measure under these filters.")
     else:
         cols = [
             "endpoint",

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from celltx import load, ui
+from celltx import linked, ui
 
 st.title("Cellular immunotherapy in blood cancers: the evidence")
-studies = load.one_per_study(ui.filtered_studies())
+studies = linked.one_per_study(ui.filtered_studies())
 values = ui.filtered_outcomes()
 if ui.has_data(studies, "studies"):
     cols = st.columns(4)

@@ -1,0 +1,98 @@
+"""How a point looks, decided in one place: colour per target, size per n, symbol per kind.
+
+A row's own columns choose its marker: ``MARKS`` lists the row flags that replace the usual
+symbol (a user's uploaded study is a star), each with its legend entry. A new kind of point (say,
+one from a broader cohort than the filter) is one more entry here, and every chart that draws
+points shows it with its legend entry.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from celltx import vocab
+from celltx.charts.layout import SCREEN, Theme
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A boolean row column that, when true, draws the point with ``symbol`` (legend: ``legend``)."""
+
+    column: str
+    symbol: str
+    legend: str
+
+
+MARKS: tuple[Mark, ...] = (Mark("user_data", "star", "★ your uploaded data"),)
+USER_SYMBOL = MARKS[0].symbol
+
+
+def _flag(r: pd.Series | dict, column: str) -> bool:
+    v = r.get(column)
+    return bool(v) if v is not None and not (isinstance(v, float) and math.isnan(v)) else False
+
+
+def symbol(r: pd.Series | dict, usual: str) -> str:
+    """The row's marker symbol: the first flagged mark's, else the chart's usual one."""
+    for m in MARKS:
+        if _flag(r, m.column):
+            return m.symbol
+    return usual
+
+
+def symbols(df: pd.DataFrame, usual: str | list[str]) -> list[str]:
+    """``symbol`` for every row; ``usual`` may differ per row."""
+    base = usual if isinstance(usual, list) else [usual] * len(df)
+    return [symbol(r, u) for (_, r), u in zip(df.iterrows(), base, strict=True)]
+
+
+def mark_legend(fig: go.Figure, rows: pd.DataFrame, theme: Theme = SCREEN) -> go.Figure:
+    """A legend entry for every mark that some drawn row carries."""
+    for m in MARKS:
+        if m.column in rows and rows[m.column].fillna(False).astype(bool).any():
+            fig.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=m.legend,
+                    marker={"symbol": m.symbol, "size": 14, "color": theme.ink},
+                    hoverinfo="skip",
+                    showlegend=True,
+                )
+            )
+    return fig
+
+
+def legend_name(group: object) -> str:
+    """'CD19;CD22' (a dual-target CAR) reads 'CD19 + CD22' in legends."""
+    return str(group).replace(";", " + ")
+
+
+def target_color(target: str) -> str:
+    return vocab.TARGET_COLORS.get(target, vocab.OKABE_ITO["black"])
+
+
+def donor_kind(arm: str) -> str:
+    return "HID" if str(arm).startswith("HID") else "ISD"
+
+
+def donor_color(arm: str) -> str:
+    return vocab.DONOR_COLORS[donor_kind(arm)]
+
+
+def n_size(n: pd.Series, theme: Theme) -> list[float]:
+    """Marker area grows with n; studies without n get a small fixed marker."""
+    return [(7 + 2.2 * math.sqrt(v) if pd.notna(v) else 7) * theme.marker_scale for v in n]
+
+
+def record_data(df: pd.DataFrame) -> np.ndarray:
+    """customdata for every point: [record id, outcome index], so a click opens the record."""
+    return np.array(
+        [[r["record_id"], int(r["outcome_index"])] for _, r in df.iterrows()], dtype=object
+    ).reshape(-1, 2)
