@@ -10,12 +10,18 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from celltx import figures, filters, load, summary
+from celltx import figures, filters, load, summary, vocab
 
 FILTERS = [(), ("B-ALL",), ("AML",), ("MM",)]
 
 
 def g(x: float) -> str:
+    """A percentage as the chart shows it: one decimal at most."""
+    return f"{float(x):.1f}".rstrip("0").rstrip(".")
+
+
+def exact(x: float) -> str:
+    """A dose as printed."""
     return f"{float(x):g}"
 
 
@@ -99,12 +105,14 @@ def test_dose_summary_names_study_value_and_dose_of_every_point(ctx):
     check_common(result)
     for _, r in result.rows.iterrows():
         dose = (
-            g(r["dose_low"]) if r["dose_low"] == r["dose_high"] else f"{g(r['dose_low'])}–{g(r['dose_high'])}"
+            exact(r["dose_low"])
+            if r["dose_low"] == r["dose_high"]
+            else f"{exact(r['dose_low'])}–{exact(r['dose_high'])}"
         )
         assert f"{r['study']} " in result.summary
         assert f"{g(r['value_pct'])}% at {dose}" in result.summary
     for unit in result.rows["dose_unit"].unique():
-        assert f"dose in {unit}" in result.summary
+        assert f"dose {vocab.DOSE_UNITS[unit]}" in result.summary
 
 
 def test_survival_summary_gives_each_endpoints_range(ctx):
