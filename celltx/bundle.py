@@ -45,7 +45,7 @@ def write_bundle(
     f = filters.Filters(disease=tuple(disease), full_years=filters.year_bounds(ds.studies()))
     theme = charts.Theme(presentation=presentation, dark=dark)
     ctx = figures.context(ds, f, theme)
-    out.mkdir(parents=True, exist_ok=True)
+    writable(out)  # before rendering: a read-only folder fails now, not after every figure
     written: list[Written] = []
     export_image.start_server()
     try:
@@ -63,6 +63,19 @@ def write_bundle(
         export_image.stop_server()
     write_index(out, written, f, ds.version, fmt)
     return written
+
+
+def writable(out: Path) -> None:
+    """Create the output folder and prove a file can be written in it; ValueError says why not."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file; give a folder (it is created if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".celltx-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise ValueError(f"cannot write to {out}: {e.strerror or type(e).__name__}") from None
 
 
 def write_index(out: Path, written: list[Written], f: filters.Filters, version: str, fmt: str) -> None:
@@ -117,6 +130,9 @@ def main(args: argparse.Namespace) -> int:
         return 2
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # e.g. the disk filled up while writing
+        print(f"error: cannot write to {args.out}: {e.strerror or type(e).__name__}", file=sys.stderr)
         return 2
     if not written:
         print(f"No figure has data for these filters ({', '.join(args.disease) or 'all'}).", file=sys.stderr)

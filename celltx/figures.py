@@ -257,7 +257,10 @@ def nk_results(ctx: Context) -> Result:
         & o["family"].isin(["response", "survival", "incidence", "toxicity"])
         & (o["value_pct"].notna() | o["value_low_pct"].notna() | o["value_high_pct"].notna())
     ]
-    rows = rows.assign(role=rows["arm"].map(arm_role), setting=rows["setting"].fillna("setting not stated"))
+    # the arm's curated role; a single-arm result (no declared arm) is NK-treated patients
+    rows = rows.assign(
+        role=rows["arm_role"].fillna("treatment"), setting=rows["setting"].fillna("setting not stated")
+    )
     rows = rows.assign(comparison=comparisons(rows))
     return _result(
         ctx,
@@ -284,7 +287,7 @@ def donor(ctx: Context) -> Result:
     if protocol and protocol != "All":
         rows = rows[rows["protocol"] == protocol]
     rows = rows[
-        rows["arm"].str.startswith(("HID", "ISD"))
+        rows["donor_type"].notna()
         & rows["value_pct"].notna()
         & rows["family"].isin(["survival", "incidence"])  # the chart's two panels
     ]
@@ -338,14 +341,6 @@ def comparisons(rows: pd.DataFrame) -> pd.Series:
     key = pd.Series([str(t) for t in rows[COMPARISON].itertuples(index=False)], index=rows.index)
     roles = rows.groupby(key)["role"].transform("nunique")
     return key.where(roles > 1, None)
-
-
-def arm_role(arm: str) -> str:
-    """NK comparison arms: the NK-treated arm vs its comparator."""
-    a = str(arm).lower()
-    if any(w in a for w in ("control", "historic", "chemotherapy alone", "hsct only", "without", "no ")):
-        return "comparator"
-    return "treatment"
 
 
 RECIPES: list[Recipe] = [

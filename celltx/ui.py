@@ -37,7 +37,13 @@ def data_dir() -> Path:
 def _fingerprint(path: Path) -> str:
     """Name, size and modification time of every data file: changes when a file does, without
     reading the files on every rerun (the loader itself versions the data by content)."""
-    stats = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in load.data_files(path)]
+    stats = []
+    for p in load.data_files(path):
+        try:
+            st_ = p.stat()
+            stats.append((p.name, st_.st_size, st_.st_mtime_ns))
+        except OSError as e:  # a broken link: the loader reports it as a problem of that file
+            stats.append((p.name, e.errno, 0))
     return hashlib.sha256(repr(stats).encode()).hexdigest()
 
 
@@ -422,9 +428,20 @@ def show(fig: go.Figure, key: str, name: str, selectable: bool = True) -> None:
 
 
 def download_svg(fig: go.Figure, key: str, name: str) -> None:
-    """An SVG of the figure, rendered on click by kaleido (needs Chromium on the server)."""
+    """An SVG of the figure, rendered on click by kaleido (needs Chromium on the server).
+
+    Without a working Chromium the page says so in place of the button: a button whose click can
+    only fail would do nothing visible (Streamlit logs the error of a deferred download)."""
     from celltx import export_image
 
+    reason = export_image.unavailable()
+    if reason:
+        st.caption(
+            f"SVG download is not available on this server: {md_escape(reason)} "
+            "The chart toolbar's PNG download works without it.",
+            help="Image export renders the figure in a headless Chromium on the server.",
+        )
+        return
     st.download_button(
         "Download SVG (16:9)",
         data=lambda: export_image.to_svg_bytes(fig),
