@@ -52,7 +52,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
                 + (f" ({r0['_scope']})" if r0["_scope"] else "")
                 + f" @{r0['_time']}"
             )
-            label = label if len(label) < 110 else label[:107] + "…"
+            label = text.plain(label if len(label) < 110 else label[:107] + "…")
             fig.add_trace(
                 go.Scatter(
                     x=g["value_pct"],
