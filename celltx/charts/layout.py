@@ -94,7 +94,10 @@ def fit_label(label: str, width: int, lines: int) -> str:
     wrapped = textwrap.wrap(label, width, break_on_hyphens=False)
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]
-        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+        last = wrapped[-1][: width - 1]
+        if last.rfind("&") > last.rfind(";"):  # never cut an entity ('&amp;') in two
+            last = last[: last.rfind("&")]
+        wrapped[-1] = last.rstrip() + "…"
     return "<br>".join(wrapped)
 
 
