@@ -34,6 +34,20 @@ def fmt(x: float | None, suffix: str = "") -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".") + suffix
 
 
+def number(x: float) -> str:
+    """A number exactly as printed, never rounded ('0.76', '20.6', '800'): doses."""
+    return f"{float(x):f}".rstrip("0").rstrip(".")
+
+
+def dose_text(low: float, high: float) -> str:
+    """'0.76–20.6' for a printed range, '2' for a single dose."""
+    if pd.isna(high) or low == high:
+        return number(low)
+    if pd.isna(low):
+        return number(high)
+    return f"{number(low)}–{number(high)}"
+
+
 def p_text(p_value: object, scope: object = None) -> str:
     """'P = 0.03', 'P <0.001' (the printed operator kept), with its scope: 'P = 0.2 (overall)'."""
     p = str(p_value)
