@@ -28,7 +28,8 @@ def test_finish_writes_title_subtitle_and_a_footnote_inside_the_figure():
     )
     layout.finish(fig, labels, height=300, legend_title="Target antigen")
     assert fig.layout.title.text.startswith("<b>A &amp; B</b>")
-    assert "CR · filters: all studies" in fig.layout.title.text
+    subtitle = fig.layout.title.subtitle.text or "" if fig.layout.title.subtitle else ""
+    assert "CR · filters: all studies" in fig.layout.title.text + subtitle
     (note,) = [a for a in fig.layout.annotations if a.text.startswith("Source:")]
     assert note.xref == "paper" and note.yref == "paper" and note.yshift < 0
     assert fig.layout.margin.b >= -note.yshift  # the footnote sits in the bottom margin, not off it
