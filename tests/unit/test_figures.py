@@ -5,6 +5,7 @@ point."""
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
@@ -142,9 +143,11 @@ def test_one_measure_per_panel_or_every_row_names_its_measure(results):
             m = charts.text.measure_text(row._asdict())
             measures.setdefault(_panel(t), set()).add(m)
             y = t.y[i]
-            # named in the row label, or in a label beside the point (the dose chart's 'CR, n = 12')
-            ok = (isinstance(y, str) and m in y) or any(
-                text.startswith(m) and ay == y and ref == (t.yaxis or "y") for text, ay, ref in notes
+            # named in the row label, or in a label beside the point (the dose chart's 'Study · CR, n = 12')
+            shown = html.unescape(y.replace("<br>", " ")) if isinstance(y, str) else ""  # wrapped labels
+            ok = m in shown or any(
+                re.search(rf"(^|· ){re.escape(m)}(,|$)", text) and ay == y and ref == (t.yaxis or "y")
+                for text, ay, ref in notes
             )
             named[_panel(t)] = named.get(_panel(t), True) and ok
         for panel, ms in measures.items():
