@@ -103,6 +103,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
     path = out / "study-file.schema.json"
     path.write_text(json.dumps(upload.json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {path}")
+    path = out / "disease-file.schema.json"
+    path.write_text(
+        json.dumps(upload.disease_json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    print(f"wrote {path}")
     return 0
 
 
@@ -132,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reasons", action="store_true", help="add why each record was excluded")
     p.set_defaults(func=cmd_pool)
 
-    s = sub.add_parser("schema", help="write the JSON Schema of a study file (for editors)")
+    s = sub.add_parser("schema", help="write the JSON Schemas of a study file and the disease file")
     s.add_argument("--out", default=str(load.DATA_DIR / "schema"), help="folder (default: data/schema)")
     s.set_defaults(func=cmd_schema)
 

@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from celltx import schema, vocab
+from celltx import diseases, schema, vocab
 from celltx.stats import clopper_pearson_arrays
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -246,6 +246,14 @@ def parse_document(text: str, name: str, default_kind: str | None = None) -> Par
         kind, header, items = default_kind, None, data
     elif isinstance(data, dict):
         kind = data.get("kind", default_kind)
+        if kind == "diseases":  # the hierarchy: checked here so 'validate' reports it like any file
+            try:
+                diseases.parse(text, name)
+            except diseases.DiseaseFileError as e:
+                return Parsed(
+                    problems=tuple(Problem(i.file, i.message, i.line, i.term, "terms") for i in e.issues)
+                )
+            return Parsed()
         if kind == "sources":
             try:
                 sf = schema.SourcesFile.model_validate(data)
@@ -258,7 +266,7 @@ def parse_document(text: str, name: str, default_kind: str | None = None) -> Par
                     Problem(
                         name,
                         f"unknown or missing 'kind' {kind!r}; expected one of "
-                        f"{', '.join([*_RECORD_MODELS, 'sources'])}",
+                        f"{', '.join([*_RECORD_MODELS, 'sources', 'diseases'])}",
                         1,
                         field="kind",
                     )
@@ -341,6 +349,8 @@ def _source_text(path: str, mtime: float) -> str:
 
 def _quotes(study: schema.Study) -> Iterable[tuple[str, str, str]]:
     yield "quote", study.source.file, study.quote
+    if study.disease_quote:
+        yield "disease_quote", (study.disease_source or study.source).file, study.disease_quote
     for i, o in enumerate(study.outcomes):
         if o.quote:
             yield f"outcomes[{i}].quote", (o.source or study.source).file, o.quote

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from celltx import vocab
+from celltx import diseases, vocab
 
 RecordId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -176,8 +176,21 @@ class Study(Strict):
     study: Text = Field(description="Study label as printed, e.g. 'Maude et al. 2014'")
     year: int | None = Field(default=None, ge=1950, le=2100, description="Only where printed")
     modality: Modality
-    disease: list[str] = Field(min_length=1, description="Controlled vocabulary, celltx.vocab.DISEASES")
+    disease: list[str] = Field(
+        min_length=1,
+        description="Terms of data/diseases.yaml: the disease(s) the cohort held, each term once; "
+        "several terms for a cohort of several diseases; [mixed] alone when the source does not say",
+        json_schema_extra={"items": {"type": "string", "enum": list(vocab.DISEASES)}},
+    )
     disease_text: Text = Field(description="The disease as printed")
+    disease_quote: Text | None = Field(
+        default=None,
+        description="Verbatim quote naming the cohort's diseases, where the record's quote does not "
+        "(e.g. the text passage that names the diseases of a table row's cohort)",
+    )
+    disease_source: SourceRef | None = Field(
+        default=None, description="Where disease_quote stands; defaults to the record's source"
+    )
     target: list[str] = Field(default_factory=list, description="Target antigen(s), if any")
     setting: Text | None = None
     protocol: Text | None = Field(default=None, description="Transplant platform, e.g. 'G-CSF/ATG'")
@@ -200,7 +213,15 @@ class Study(Strict):
         bad = [d for d in v if d not in vocab.DISEASES]
         if bad:
             raise ValueError(
-                f"unknown disease {', '.join(map(repr, bad))}; known: {', '.join(vocab.DISEASES)}"
+                f"unknown disease {', '.join(map(repr, bad))} (not a term of "
+                f"{vocab.DISEASE_FILE.name}); known: {', '.join(vocab.DISEASES)}"
+            )
+        if len(set(v)) != len(v):
+            raise ValueError(f"a disease is listed twice: {', '.join(v)}")
+        if diseases.UNSTATED in v and len(v) > 1:
+            raise ValueError(
+                f"{diseases.UNSTATED!r} means the source does not say which diseases the cohort "
+                "held; list the diseases without it, or keep it alone"
             )
         return v
 
@@ -223,6 +244,8 @@ class Study(Strict):
                 raise ValueError(f"outcomes[{i}] ({o.endpoint}): events ({o.events}) larger than n ({n})")
         if self.id in self.same_study_as:
             raise ValueError("same_study_as names the record itself")
+        if self.disease_source is not None and self.disease_quote is None:
+            raise ValueError("disease_source without disease_quote")
         return self
 
 
@@ -296,9 +319,12 @@ class SourcesFile(Strict):
     sources: list[Origin]
 
 
+DiseaseFile = diseases.DiseaseFile  # data/diseases.yaml, checked further by celltx.diseases.parse
+
 FILE_KINDS: dict[str, type[BaseModel]] = {
     "studies": StudyFile,
     "targets": TargetFile,
     "context": ContextFile,
     "sources": SourcesFile,
+    "diseases": DiseaseFile,
 }

@@ -351,3 +351,11 @@ def json_schema() -> dict:
     out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     out["title"] = "celltx study file"
     return out
+
+
+def disease_json_schema() -> dict:
+    """JSON Schema of data/diseases.yaml (the graph checks, parents and cycles, are in celltx.diseases)."""
+    out = schema.DiseaseFile.model_json_schema()
+    out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    out["title"] = "celltx disease hierarchy"
+    return out
