@@ -1,0 +1,116 @@
+"""Problems and their wording: what went wrong, where (file, line, record, field), in words a curator
+can act on. Line numbers come from the YAML node tree, composed only when a record has a problem."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem, phrased so a curator can find and fix it."""
+
+    file: str
+    message: str
+    line: int | None = None
+    record: str | None = None
+    field: str | None = None
+    severity: str = "error"  # 'error' drops the record; 'warning' keeps it
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        parts = [where]
+        if self.record:
+            parts.append(f"record {self.record!r}")
+        if self.field:
+            parts.append(f"field {self.field!r}")
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{', '.join(parts)}: {prefix}{self.message}"
+
+
+class DataError(ValueError):
+    """Raised when input cannot be used at all; carries every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# libyaml's safe loader when PyYAML was built with it (about five times faster), else the pure one
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree, for line numbers; only built when a record has a problem."""
+    return yaml.compose(text, Loader=SAFE_LOADER)
+
+
+class _Nodes:
+    """The document's node tree, composed on first use: valid files never pay for it."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._root: yaml.Node | None = None
+        self._done = False
+
+    @property
+    def root(self) -> yaml.Node | None:
+        if not self._done:
+            self._root, self._done = _compose(self._text), True
+        return self._root
+
+
+def _line_of(nodes: _Nodes | yaml.Node | None, path: Iterable[Any]) -> int | None:
+    """Line (1-based) of the deepest node reachable along a path of keys and indexes."""
+    node = nodes.root if isinstance(nodes, _Nodes) else nodes
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            nxt = node.value[key]
+        else:
+            nxt = None
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
+
+
+def _loc_text(loc: Sequence[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _pydantic_problems(
+    err: ValidationError,
+    name: str,
+    node: _Nodes | yaml.Node | None,
+    record: str | None,
+    prefix: Sequence[Any] = (),
+) -> list[Problem]:
+    problems = []
+    for e in err.errors():
+        loc = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-after"))]
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] not in ("missing", "extra_forbidden") and "input" in e:
+            shown = repr(e["input"])
+            if len(shown) <= 60 and not isinstance(e["input"], dict | list):
+                msg += f" (got {shown})"
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field (misspelt?)"
+        # record-level checks about one outcome name it as 'outcomes[i] (endpoint): ...'
+        m = re.match(r"^outcomes\[(\d+)\] \([^)]*\): (events .*)$", msg)
+        if m and not loc:
+            loc, msg = ["outcomes", int(m.group(1)), "events"], m.group(2)
+        problems.append(Problem(name, msg, _line_of(node, [*prefix, *loc]), record, _loc_text(loc) or None))
+    return problems
