@@ -31,18 +31,14 @@ def write_bundle(
     ds: load.Dataset,
     out: Path,
     fmt: str = "png",
-    disease: tuple[str, ...] = (),
+    f: filters.Filters | None = None,
     presentation: bool = False,
     dark: bool = False,
     progress: bool = True,
 ) -> list[Written]:
     """Write every figure that has data under the filters; return what was written."""
-    known = set(filters.options(ds.studies())["disease"])
-    unknown = [d for d in disease if d not in known]
-    if unknown:
-        raise ValueError(f"unknown disease {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    f = f or filters.Filters(full_years=filters.year_bounds(ds.studies()))
     export_image.require_chromium()
-    f = filters.Filters(disease=tuple(disease), full_years=filters.year_bounds(ds.studies()))
     theme = charts.Theme(presentation=presentation, dark=dark)
     ctx = figures.context(ds, f, theme)
     out.mkdir(parents=True, exist_ok=True)
@@ -121,11 +117,12 @@ def write_index(out: Path, written: list[Written], f: filters.Filters, version: 
 
 
 def main(args: argparse.Namespace) -> int:
+    from celltx import cli  # the --disease options mean the same for every command
+
     ds = load.load_dataset(Path(args.data) if args.data else load.DATA_DIR)
     try:
-        written = write_bundle(
-            ds, Path(args.out), args.format, tuple(args.disease), args.presentation, args.dark
-        )
+        f = cli.disease_filters(args, ds)
+        written = write_bundle(ds, Path(args.out), args.format, f, args.presentation, args.dark)
     except export_image.ExportError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

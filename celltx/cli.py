@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from celltx import load, stats
+from celltx import filters, load, stats, vocab
 from celltx.export import outcomes_csv, studies_csv, to_csv
 
 BY_COLUMNS = {
@@ -25,6 +25,38 @@ BY_COLUMNS = {
 
 def _dataset(path: str | None) -> load.Dataset:
     return load.load_dataset(Path(path) if path else load.DATA_DIR)
+
+
+def disease_filters(args: argparse.Namespace, ds: load.Dataset) -> filters.Filters:
+    """The --disease options as the app's filters (same rule: narrower terms included, broader
+    cohorts marked unless --hide-broader); an unknown term is a ValueError naming the known ones."""
+    chosen = tuple(d for item in args.disease for d in item.split(",") if d.strip())
+    unknown = [d for d in chosen if d not in vocab.DISEASE_TREE]
+    if unknown:
+        raise ValueError(
+            f"unknown disease {', '.join(unknown)}; known: {', '.join(vocab.DISEASE_TREE.ordered())}"
+        )
+    return filters.Filters(
+        disease=chosen,
+        full_years=filters.year_bounds(ds.studies()),
+        broader=not args.hide_broader,
+        pool_broader=getattr(args, "pool_broader", False),
+    )
+
+
+def _add_disease_options(p: argparse.ArgumentParser, pool: bool = False) -> None:
+    p.add_argument(
+        "--disease",
+        action="append",
+        default=[],
+        help="a term of data/diseases.yaml (repeatable): its records and every narrower term's; "
+        "broader and mixed cohorts are included and marked",
+    )
+    p.add_argument("--hide-broader", action="store_true", help="leave broader and mixed cohorts out")
+    if pool:
+        p.add_argument(
+            "--pool-broader", action="store_true", help="pool broader cohorts too (default: excluded)"
+        )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -64,10 +96,16 @@ def cmd_export(args: argparse.Namespace) -> int:
             "'python -m celltx validate' for details",
             file=sys.stderr,
         )
+    try:
+        f = disease_filters(args, ds)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    marks = bool(f.disease)
     if args.table == "outcomes":
-        sys.stdout.write(outcomes_csv(ds.outcomes(), args.all_columns))
+        sys.stdout.write(outcomes_csv(filters.apply(ds.outcomes(), f), args.all_columns, marks))
     else:
-        sys.stdout.write(studies_csv(ds.studies(), args.all_columns))
+        sys.stdout.write(studies_csv(filters.apply(ds.studies(), f), args.all_columns, marks))
     return 0
 
 
@@ -75,14 +113,16 @@ def cmd_pool(args: argparse.Namespace) -> int:
     ds = _dataset(args.data)
     by = BY_COLUMNS.get(args.by, args.by)
     try:
-        table = stats.pool(ds.outcomes(), args.endpoint, by=by, scope=args.scope)
+        f = disease_filters(args, ds)
+        rows = filters.apply(ds.outcomes(), f)
+        table = stats.pool(rows, args.endpoint, by=by, scope=args.scope, pool_broader=f.pool_broader)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if table.empty:
         print(f"error: no values for endpoint {args.endpoint!r}", file=sys.stderr)
         return 1
-    cols = None if args.reasons else stats.POOL_COLUMNS
+    cols = None if args.reasons else stats.POOL_COLUMNS + (["broader_included"] if f.pool_broader else [])
     sys.stdout.write(to_csv(table, cols))
     return 0
 
@@ -127,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="every column of the tidy frame, not only the contract columns",
     )
+    _add_disease_options(e)
     e.set_defaults(func=cmd_export)
 
     p = sub.add_parser("pool", help="random-effects pooled proportion per subgroup, as CSV")
@@ -135,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scope", help="only this scope (e.g. any, severe, grade>=3 for CRS)")
     p.add_argument("--data", help="data folder or file (default: data/)")
     p.add_argument("--reasons", action="store_true", help="add why each record was excluded")
+    _add_disease_options(p, pool=True)
     p.set_defaults(func=cmd_pool)
 
     s = sub.add_parser("schema", help="write the JSON Schemas of a study file and the disease file")
@@ -144,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("figures", help="write every dashboard figure to a folder")
     f.add_argument("--out", required=True, help="output folder")
     f.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
-    f.add_argument("--disease", action="append", default=[], help="filter by disease (repeatable)")
+    _add_disease_options(f, pool=True)
     f.add_argument("--presentation", action="store_true", help="presentation theme (16:9, large)")
     f.add_argument("--dark", action="store_true", help="dark slide background (with --presentation)")
     f.add_argument("--data", help="data folder or file (default: data/)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from celltx import charts, filters, load, stats
+from celltx import charts, filters, load, stats, vocab
 
 
 @dataclass(frozen=True)
@@ -120,11 +120,33 @@ def _built(ctx: Context, df: pd.DataFrame, make: Callable[[pd.DataFrame], go.Fig
 # Recipes
 
 
+def disease_rollup(studies: pd.DataFrame) -> pd.DataFrame:
+    """Studies and patients per disease term, rolled up the hierarchy: a B-ALL study counts under
+    B-ALL, ALL and lymphoid, once under each however many of its codes fall there; linked records
+    (a table row and its text passage) count once. Terms in tree order; ``label`` indented."""
+    tree = vocab.DISEASE_TREE
+    rolled = filters.roll_up(load.one_per_study(studies), tree)
+    agg = rolled.groupby("term").agg(
+        studies=("record_id", "nunique"),
+        patients=("n", "sum"),
+        without_n=("n", lambda s: int(s.isna().sum())),
+    )
+    coded = rolled[[t in str(d).split(";") for t, d in zip(rolled["term"], rolled["disease"], strict=True)]]
+    agg["coded_here"] = coded.groupby("term")["record_id"].nunique()
+    agg = agg.reindex([t for t in tree.ordered() if t in agg.index])
+    agg["coded_here"] = agg["coded_here"].fillna(0).astype(int)
+    agg["patients"] = agg["patients"].astype(int)
+    agg.insert(0, "label", ["\u2003" * tree.depth(t) + f"{t}: {tree.label(t)}" for t in agg.index])
+    return agg.reset_index(names="term")
+
+
 def overview(ctx: Context) -> Built:
-    studies = load.one_per_study(ctx.studies)
+    # the hierarchy rolled up: one row per (study, term), so a bar counts each study once
+    studies = filters.roll_up(load.one_per_study(ctx.studies)).assign(disease=lambda d: d["term"])
     labels = ctx.labels(
         "Patients and studies by disease and modality",
-        "patients with a printed n; linked records counted once",
+        "patients with a printed n; linked records counted once; a disease counts its narrower "
+        "diseases' studies too",
         ctx.outcomes,
     )
     return _built(ctx, studies, lambda d: charts.overview_chart(d, labels, ctx.theme))
@@ -135,17 +157,22 @@ def cart_response_rows(ctx: Context) -> pd.DataFrame:
     return o[(o["modality"] == "CAR-T") & (o["family"] == "response")]
 
 
-def pooled_response(rows: pd.DataFrame) -> pd.DataFrame:
-    """Pooled estimate per target for each response measure (measures never pooled together)."""
+def pooled_response(rows: pd.DataFrame, pool_broader: bool = False) -> pd.DataFrame:
+    """Pooled estimate per target for each response measure (measures never pooled together);
+    broader cohorts of a disease filter only with ``pool_broader``."""
     if rows.empty:
-        return pd.DataFrame(columns=[*stats.POOL_COLUMNS, "excluded_reasons", "endpoint"])
-    parts = [stats.pool(rows, m, by="target_group").assign(endpoint=m) for m in rows["endpoint"].unique()]
+        return pd.DataFrame(columns=[*stats.POOL_COLUMNS, "excluded_reasons", "broader_included", "endpoint"])
+    parts = [
+        stats.pool(rows, m, by="target_group", pool_broader=pool_broader).assign(endpoint=m)
+        for m in rows["endpoint"].unique()
+    ]
     return pd.concat(parts, ignore_index=True)
 
 
 def cart_response(ctx: Context) -> Built:
     rows = cart_response_rows(ctx)
-    pooled = pooled_response(rows)  # pooling dedupes linked records itself, from every row
+    # pooling dedupes linked records itself, from every row
+    pooled = pooled_response(rows, ctx.filters.pool_broader)
     rows = one_point_per_value(rows)
     labels = ctx.labels(
         "CAR-T response rate by target antigen",

@@ -47,9 +47,25 @@ class SourceRef(Strict):
     location: Location = Field(
         description="'Table 1'..'Table 4', 'text' or 'interview'; 'other' for a user's own source"
     )
-    ref: int | None = Field(
-        default=None, ge=1, description="The review's reference number, only where printed"
+    ref: Annotated[int, Field(ge=1)] | list[Annotated[int, Field(ge=1)]] | None = Field(
+        default=None,
+        description="The review's reference number(s) printed for the passage on the study, by the "
+        "rule in docs/curation.md; a list where several are printed together (56,57)",
     )
+
+    @field_validator("ref")
+    @classmethod
+    def _one_list(cls, v: int | list[int] | None) -> int | list[int] | None:
+        if isinstance(v, list) and (len(v) < 2 or len(set(v)) != len(v)):
+            raise ValueError("a list of reference numbers needs two or more different numbers")
+        return v
+
+    @property
+    def refs(self) -> tuple[int, ...]:
+        """Every printed reference number, in the printed order."""
+        if self.ref is None:
+            return ()
+        return tuple(self.ref) if isinstance(self.ref, list) else (self.ref,)
 
 
 class Dose(Strict):

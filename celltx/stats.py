@@ -120,7 +120,11 @@ def _group_label(row: pd.Series, keys: Sequence[str]) -> str:
 
 
 def pool(
-    outcomes: pd.DataFrame, endpoint: str, by: str = "target_group", scope: str | None = None
+    outcomes: pd.DataFrame,
+    endpoint: str,
+    by: str = "target_group",
+    scope: str | None = None,
+    pool_broader: bool = False,
 ) -> pd.DataFrame:
     """Pooled proportion per subgroup for one endpoint, with every exclusion listed.
 
@@ -128,7 +132,9 @@ def pool(
     pooled. Subgroups are split further by scope and landmark when those differ, so unlike measures
     (CRS any grade vs grade >= 3; 6-month vs 3-year OS) are never pooled together. Two linked
     records of one study (``cluster``) are never both pooled: the table row wins, then a printed
-    count, then the larger n. Returns POOL_COLUMNS plus ``excluded_reasons``.
+    count, then the larger n. Rows that a disease filter marks as broader or mixed cohorts
+    (``broader_cohort``, celltx.filters) are left out, with that reason, unless ``pool_broader``.
+    Returns POOL_COLUMNS plus ``excluded_reasons`` and ``broader_included``.
     """
     if by not in outcomes.columns:
         raise ValueError(f"cannot group by {by!r}; columns: {', '.join(outcomes.columns)}")
@@ -136,7 +142,7 @@ def pool(
     if scope is not None:
         df = df[df["scope"] == scope]
     if df.empty:
-        return pd.DataFrame(columns=[*POOL_COLUMNS, "excluded_reasons"])
+        return pd.DataFrame(columns=[*POOL_COLUMNS, "excluded_reasons", "broader_included"])
     keys = [by]
     if by != "modality" and df["modality"].nunique() > 1:
         keys.insert(0, "modality")  # NK and CAR-T results are never pooled together
@@ -155,6 +161,11 @@ def pool(
         for _, r in g.iterrows():
             if bool(r.get("user_data", False)):
                 reasons[r["record_id"]] = "user data (never pooled with the curated evidence)"
+            elif bool(r.get("broader_cohort", False)) and not pool_broader:
+                reasons[r["record_id"]] = (
+                    f"{r['broader_label']}, not pooled for the chosen disease (switch on "
+                    "'pool broader cohorts' to include it)"
+                )
             elif r["arm"] != "all":
                 reasons[r["record_id"]] = f"subgroup or comparison arm ({r['arm']})"
             elif pd.isna(r["n"]):
@@ -191,9 +202,12 @@ def pool(
                 "tau2": pooled.tau2 if pooled else nan,
                 "i2_pct": pooled.i2_pct if pooled else nan,
                 "excluded_reasons": "; ".join(f"{k}: {v}" for k, v in sorted(reasons.items())),
+                "broader_included": ";".join(
+                    r["record_id"] for r in included if bool(r.get("broader_cohort", False))
+                ),
             }
         )
-    return pd.DataFrame(rows, columns=[*POOL_COLUMNS, "excluded_reasons"])
+    return pd.DataFrame(rows, columns=[*POOL_COLUMNS, "excluded_reasons", "broader_included"])
 
 
 def _rank(r: pd.Series) -> tuple:

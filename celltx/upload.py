@@ -125,7 +125,9 @@ def _list(value: str) -> list[str]:
     return [v.strip() for v in value.split(";") if v.strip()]
 
 
-_LOCATION = re.compile(r"^(?P<loc>Table [1-4]|text|interview|other)(?:,\s*ref\s*(?P<ref>\d+))?$")
+_LOCATION = re.compile(
+    r"^(?P<loc>Table [1-4]|text|interview|other)(?:,\s*ref\s*(?P<ref>\d+(?:\s*,\s*\d+)*))?$"
+)
 
 
 def _location(value: str) -> dict[str, Any]:
@@ -134,7 +136,8 @@ def _location(value: str) -> dict[str, Any]:
         return {"location": value.strip()}
     out: dict[str, Any] = {"location": m["loc"]}
     if m["ref"]:
-        out["ref"] = int(m["ref"])
+        refs = [int(x) for x in m["ref"].split(",")]
+        out["ref"] = refs[0] if len(refs) == 1 else refs
     return out
 
 

@@ -9,6 +9,15 @@ built = ui.figure("cart_response_by_target", key="cart_response_chart")
 if built.figure is not None:
     pooled = built.extra
     st.subheader("Pooled estimates (random effects, where ≥ 2 studies have n)")
+    f = ui.current_filters()
+    if f.disease and f.broader:
+        st.caption(
+            "Broader cohorts (marked on the chart) are included in these estimates where listed under "
+            "'broader included'."
+            if f.pool_broader
+            else "Broader cohorts (marked on the chart) are not pooled: they are listed under "
+            "'Excluded from pooling' with the reason. Switch on 'Pool broader cohorts too' to include them."
+        )
     shown = pooled[pooled["k"] >= 2]
     if shown.empty:
         st.info("No target has two or more studies with n for one measure under these filters.")
@@ -24,6 +33,7 @@ if built.figure is not None:
             "tau2",
             "i2_pct",
             "included",
+            *(["broader_included"] if f.pool_broader else []),
         ]
         st.dataframe(shown[cols], hide_index=True, width="stretch")
     st.subheader("Excluded from pooling")
