@@ -1,12 +1,13 @@
 # The two commands the README gives: `make app` runs the dashboard, `make test` runs every test.
-# Both set up what they need on a fresh machine: a virtual environment with the pinned packages
-# and, for browser tests and figure export, Debian's Chromium.
+# Both set up what they need on a fresh machine: a virtual environment with the pinned packages,
+# for browser tests and figure export Debian's Chromium, and for the accessibility tests the
+# pinned axe-core from npm (package-lock.json; node_modules/ is only for tests).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: app test lint setup chromium
+.PHONY: app test lint setup chromium axe
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -22,10 +23,17 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
+# axe-core is injected into every page by the browser tests; npm ci installs the locked version
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+	touch $@
+
+axe: node_modules/axe-core/axe.min.js
+
 app: setup
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
-test: setup chromium
+test: setup chromium axe
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

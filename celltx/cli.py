@@ -116,6 +116,10 @@ def cmd_pool(args: argparse.Namespace) -> int:
         f = disease_filters(args, ds)
         rows = filters.apply(ds.outcomes(), f)
         table = stats.pool(rows, args.endpoint, by=by, scope=args.scope, pool_broader=f.pool_broader)
+        if f.pool_broader:
+            from celltx import figures
+
+            table = figures.with_broader_included(table, rows)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -2,8 +2,9 @@
 
 The terms and their parents are curated data (the WHO classification of haematolymphoid tumours,
 with each debatable placement explained in the file), so no disease list lives in code. This
-module imports nothing else from celltx: ``vocab`` reads the file through it at import time, and
-``schema``, ``filters`` and the pages ask the resulting ``Tree`` for descendants and ancestors.
+module imports nothing else from celltx but the YAML reader: ``vocab`` reads the file through it
+at import time, and ``schema``, ``filters`` and the pages ask the resulting ``Tree`` for
+descendants and ancestors.
 
 A bad file (unknown parent, a cycle, a duplicate id, a missing field) is a ``DiseaseFileError``
 whose every line names the file, the line and the term.
@@ -19,6 +20,8 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from celltx import safe_yaml
 
 TermId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9-]*$", max_length=40)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -161,16 +164,19 @@ def _line(root: yaml.Node | None, path: Iterable[Any]) -> int | None:
 
 def parse(text: str, name: str) -> Tree:
     """Read and check a disease file's text; raises DiseaseFileError naming file, line and term."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-        root = yaml.compose(text, Loader=loader)
+        data, root = safe_yaml.load(text, trusted=True)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e)
         raise DiseaseFileError(
             [Issue(name, mark.line + 1 if mark else None, None, f"malformed YAML: {problem}")]
         ) from None
+    return check(data, root, name)
+
+
+def check(data: Any, root: yaml.Node | None, name: str) -> Tree:
+    """Check a parsed disease file (``root``, its node tree, gives the lines)."""
     raw = data.get("terms") if isinstance(data, dict) else None
     term_of = {}  # index -> id as written, for messages about a term that failed validation
     if isinstance(raw, list):

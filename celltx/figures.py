@@ -8,7 +8,7 @@ labels (title, filters and measure, source footnote) and calls a chart builder.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -157,6 +157,21 @@ def cart_response_rows(ctx: Context) -> pd.DataFrame:
     return o[(o["modality"] == "CAR-T") & (o["family"] == "response")]
 
 
+def with_broader_included(pooled: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Add ``broader_included``: which pooled studies are broader cohorts of the disease filter
+    (only with 'pool broader cohorts'), so a pooled estimate states whether it includes them."""
+    broader = set(
+        rows.loc[rows.get("broader_cohort", pd.Series(False, index=rows.index)).astype(bool), "record_id"]
+    )
+    return pooled.assign(
+        broader_included=pooled["included"].map(
+            lambda ids: ";".join(i for i in str(ids).split(";") if i in broader)
+        )
+        if len(pooled)
+        else pd.Series(dtype=object)
+    )
+
+
 def pooled_response(rows: pd.DataFrame, pool_broader: bool = False) -> pd.DataFrame:
     """Pooled estimate per target for each response measure (measures never pooled together);
     broader cohorts of a disease filter only with ``pool_broader``."""
@@ -166,7 +181,7 @@ def pooled_response(rows: pd.DataFrame, pool_broader: bool = False) -> pd.DataFr
         stats.pool(rows, m, by="target_group", pool_broader=pool_broader).assign(endpoint=m)
         for m in rows["endpoint"].unique()
     ]
-    return pd.concat(parts, ignore_index=True)
+    return with_broader_included(pd.concat(parts, ignore_index=True), rows)
 
 
 def cart_response(ctx: Context) -> Built:
@@ -307,10 +322,9 @@ def donor(ctx: Context) -> Built:
 
 def targets(ctx: Context) -> Built:
     f = ctx.filters
-    tg = ctx.targets
-    for col, wanted in (("disease", f.disease), ("target", f.target), ("modality", f.modality)):
-        if wanted:
-            tg = tg[tg[col].isin(wanted)]
+    # one row per (entry, disease, target): the shared rule decides which disease rows show (a
+    # broader one, e.g. ALL for B-ALL, is its own labelled row of the matrix)
+    tg = filters.apply(ctx.targets, replace(f, years=None))
     res = ctx.outcomes[ctx.outcomes["target"] != ""]
     pairs = [
         {"disease": d, "target": t, "record_id": r.record_id}
@@ -320,7 +334,7 @@ def targets(ctx: Context) -> Built:
     ]
     hits = pd.DataFrame(pairs, columns=["disease", "target", "record_id"])
     if f.disease:
-        hits = hits[hits["disease"].isin(f.disease)]
+        hits = filters.apply(hits, filters.Filters(disease=f.disease, broader=f.broader))
     summary = hits.groupby(["disease", "target"]).agg(n_values=("record_id", "size")).reset_index()
     rows = pd.concat([tg.assign(kind="named"), summary.assign(kind="results")], ignore_index=True)
     labels = ctx.labels(

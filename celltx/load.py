@@ -37,14 +37,13 @@ from celltx.parse import (
     data_files,
     parse_document,
 )
-from celltx.problems import SAFE_LOADER, DataError, Problem, _loc_text
+from celltx.problems import DataError, Problem, _loc_text
 
 __all__ = [
     "COUNTABLE_FAMILIES",
     "DATA_DIR",
     "OUTCOME_EXPORT_COLUMNS",
     "ROOT",
-    "SAFE_LOADER",
     "STUDY_EXPORT_COLUMNS",
     "STUDY_FILE_KEYS",
     "DataError",

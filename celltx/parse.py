@@ -2,8 +2,8 @@
 more than one record (unique ids, links, quotes found in the source documents).
 
 Records are validated one by one, so a bad record is reported (file, line, record id, field, what
-was wrong) and left out while every valid record is kept. YAML is read with PyYAML's SafeLoader
-only.
+was wrong) and left out while every valid record is kept. YAML is read only by celltx.safe_yaml
+(safe constructor, nesting limit, no aliases in uploads).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from celltx import diseases, schema
-from celltx.problems import SAFE_LOADER, DataError, Problem, _line_of, _Nodes, _pydantic_problems
+from celltx import diseases, safe_yaml, schema
+from celltx.problems import DataError, Problem, _line_of, _pydantic_problems
 
 STUDY_FILE_KEYS = {"kind", "title", "description"}
 
@@ -36,17 +36,22 @@ class Parsed:
     record_files: dict[str, str] = field(default_factory=dict)
 
 
-def _safe_load(text: str, name: str) -> Any:
-    """Parse with a safe loader; malformed YAML and python tags become DataError."""
+def read_yaml(text: str, name: str, trusted: bool = True) -> tuple[Any, yaml.Node | None]:
+    """Data and node tree of a YAML text via celltx.safe_yaml; every refusal becomes a DataError.
+
+    ``trusted=False`` (uploads) refuses anchors and aliases altogether."""
     try:
-        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
+        return safe_yaml.load(text, trusted=trusted)
     except yaml.constructor.ConstructorError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else None
         tag = re.search(r"tag '([^']+)'", str(e))
-        what = f"the tag {tag.group(1)!r}" if tag else "a tag"
+        what = f"the tag {safe_yaml.clip(tag.group(1))!r}" if tag else "a tag"
         raise DataError(
             [Problem(name, f"{what} is not allowed: only plain YAML data is read (safe loader)", line)]
         ) from None
+    except safe_yaml.LimitError as e:
+        line = e.problem_mark.line + 1 if e.problem_mark else None
+        raise DataError([Problem(name, str(e.problem), line)]) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -64,15 +69,19 @@ _RECORD_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-def parse_document(text: str, name: str, default_kind: str | None = None) -> Parsed:
-    """Validate one YAML document record by record.
+def parse_document(text: str, name: str, default_kind: str | None = None, trusted: bool = True) -> Parsed:
+    """Validate one YAML document record by record (see parse_data)."""
+    data, root = read_yaml(text, name, trusted)
+    return parse_data(data, root, name, default_kind)
+
+
+def parse_data(data: Any, root: yaml.Node | None, name: str, default_kind: str | None = None) -> Parsed:
+    """Validate one document's data record by record; ``root`` is its node tree, for lines.
 
     A document is a mapping with ``kind`` and ``records`` (as in ``data/``) or, for uploads, a
     bare list of study records (``default_kind='studies'``). Raises DataError only when nothing in
     the document can be used (malformed YAML, wrong top-level shape).
     """
-    data = _safe_load(text, name)
-    root = _Nodes(text)
     if data is None:
         raise DataError([Problem(name, "the file is empty")])
     prefix: list[Any] = []
@@ -82,7 +91,7 @@ def parse_document(text: str, name: str, default_kind: str | None = None) -> Par
         kind = data.get("kind", default_kind)
         if kind == "diseases":  # the hierarchy: checked here so 'validate' reports it like any file
             try:
-                diseases.parse(text, name)
+                diseases.check(data, root, name)
             except diseases.DiseaseFileError as e:
                 return Parsed(
                     problems=tuple(Problem(i.file, i.message, i.line, i.term, "terms") for i in e.issues)
@@ -99,7 +108,7 @@ def parse_document(text: str, name: str, default_kind: str | None = None) -> Par
                 [
                     Problem(
                         name,
-                        f"unknown or missing 'kind' {kind!r}; expected one of "
+                        f"unknown or missing 'kind' {safe_yaml.short(kind)}; expected one of "
                         f"{', '.join([*_RECORD_MODELS, 'sources', 'diseases'])}",
                         1,
                         field="kind",
@@ -142,7 +151,9 @@ def parse_document(text: str, name: str, default_kind: str | None = None) -> Par
     valid: list[Any] = []
     for i, item in enumerate(items):
         rid = item.get("id") if isinstance(item, dict) else None
-        rid = str(rid) if rid is not None else f"#{i + 1}"
+        if rid is not None and not isinstance(rid, str):
+            rid = safe_yaml.short(rid)  # bounded: an id may be any YAML value
+        rid = rid if rid is not None else f"#{i + 1}"
         if not isinstance(item, dict):
             problems.append(
                 Problem(

@@ -1,5 +1,7 @@
 """Problems and their wording: what went wrong, where (file, line, record, field), in words a curator
-can act on. Line numbers come from the YAML node tree, composed only when a record has a problem."""
+can act on. Line numbers come from the node tree celltx.safe_yaml builds while parsing. Every piece
+of user text in a problem is bounded (reprlib), so a huge or deeply nested value never becomes a
+huge message or a slow ``repr``."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+
+from celltx.safe_yaml import clip, short
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,14 @@ class Problem:
     record: str | None = None
     field: str | None = None
     severity: str = "error"  # 'error' drops the record; 'warning' keeps it
+
+    def __post_init__(self) -> None:
+        # the one place every problem passes: user text in it is cut to a readable size
+        object.__setattr__(self, "message", clip(self.message, 600))
+        if self.record is not None:
+            object.__setattr__(self, "record", clip(self.record, 80))
+        if self.field is not None:
+            object.__setattr__(self, "field", clip(self.field, 80))
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
@@ -42,33 +54,8 @@ class DataError(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-# libyaml's safe loader when PyYAML was built with it (about five times faster), else the pure one
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _compose(text: str) -> yaml.Node | None:
-    """The node tree, for line numbers; only built when a record has a problem."""
-    return yaml.compose(text, Loader=SAFE_LOADER)
-
-
-class _Nodes:
-    """The document's node tree, composed on first use: valid files never pay for it."""
-
-    def __init__(self, text: str):
-        self._text = text
-        self._root: yaml.Node | None = None
-        self._done = False
-
-    @property
-    def root(self) -> yaml.Node | None:
-        if not self._done:
-            self._root, self._done = _compose(self._text), True
-        return self._root
-
-
-def _line_of(nodes: _Nodes | yaml.Node | None, path: Iterable[Any]) -> int | None:
+def _line_of(node: yaml.Node | None, path: Iterable[Any]) -> int | None:
     """Line (1-based) of the deepest node reachable along a path of keys and indexes."""
-    node = nodes.root if isinstance(nodes, _Nodes) else nodes
     line = node.start_mark.line + 1 if node is not None else None
     for key in path:
         if isinstance(node, yaml.MappingNode):
@@ -87,6 +74,7 @@ def _line_of(nodes: _Nodes | yaml.Node | None, path: Iterable[Any]) -> int | Non
 def _loc_text(loc: Sequence[Any]) -> str:
     out = ""
     for part in loc:
+        part = part if isinstance(part, int) else clip(part, 40)  # a key can be any text
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
@@ -94,7 +82,7 @@ def _loc_text(loc: Sequence[Any]) -> str:
 def _pydantic_problems(
     err: ValidationError,
     name: str,
-    node: _Nodes | yaml.Node | None,
+    node: yaml.Node | None,
     record: str | None,
     prefix: Sequence[Any] = (),
 ) -> list[Problem]:
@@ -102,10 +90,12 @@ def _pydantic_problems(
     for e in err.errors():
         loc = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-after"))]
         msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] not in ("missing", "extra_forbidden") and "input" in e:
-            shown = repr(e["input"])
-            if len(shown) <= 60 and not isinstance(e["input"], dict | list):
-                msg += f" (got {shown})"
+        if (
+            e["type"] not in ("missing", "extra_forbidden")
+            and "input" in e
+            and not isinstance(e["input"], dict | list)
+        ):
+            msg += f" (got {short(e['input'])})"
         if e["type"] == "extra_forbidden":
             msg = "unknown field (misspelt?)"
         # record-level checks about one outcome name it as 'outcomes[i] (endpoint): ...'

@@ -21,11 +21,22 @@ from pydantic import (
 )
 
 from celltx import diseases, vocab
+from celltx.safe_yaml import short
 
 RecordId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Pct = Annotated[float, Field(ge=0, le=100)]
-NonNegative = Annotated[float, Field(ge=0)]
+# Every number has an upper bound, checked before any arithmetic: an uploaded n of 1e308 must be
+# refused here, not overflow later in a derived count or a confidence interval.
+MAX_COUNT = 10_000_000  # patients or events in one study
+MAX_MONTHS = 1_200.0  # a century of follow-up
+MAX_DOSE = 1e9  # in the dose unit (1e6 cells), far above any infused dose
+MAX_OUTCOMES = 200  # values per record (the curated maximum is 8)
+MAX_ARMS = 50
+Pct = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Months = Annotated[float, Field(ge=0, le=MAX_MONTHS, allow_inf_nan=False)]
+Days = Annotated[float, Field(ge=0, le=MAX_MONTHS * 31, allow_inf_nan=False)]
+DoseValue = Annotated[float, Field(ge=0, le=MAX_DOSE, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=1, le=MAX_COUNT)]
 # The controlled vocabularies are defined once, in celltx.vocab
 Modality = Literal[tuple(vocab.MODALITIES)]
 Location = Literal[vocab.LOCATIONS]
@@ -71,8 +82,8 @@ class SourceRef(Strict):
 class Dose(Strict):
     """Cell dose as printed; low == high for a single dose. Units are converted only by powers of ten."""
 
-    low: NonNegative | None = None
-    high: NonNegative | None = None
+    low: DoseValue | None = None
+    high: DoseValue | None = None
     unit: DoseUnit
     stat: Literal["range", "single", "median", "maximum", "levels"] = "range"
     text: Text | None = Field(default=None, description="The dose as printed")
@@ -90,7 +101,7 @@ class Arm(Strict):
     """A comparison arm (e.g. HID and ISD) with its own sample size."""
 
     name: Text
-    n: int | None = Field(default=None, ge=1)
+    n: Count | None = None
     description: Text | None = None
 
 
@@ -102,18 +113,20 @@ class Outcome(Strict):
         default=None, description="CRS grade scope (any, severe, grade>=3, unspecified) or a qualifier"
     )
     arm: Text = Field(default="all", description="'all' for single-arm results; else the arm name")
-    n: int | None = Field(default=None, ge=1, description="Denominator when it differs from the record's")
-    events: int | None = Field(default=None, ge=0, description="Event count, only where printed")
+    n: Count | None = Field(default=None, description="Denominator when it differs from the record's")
+    events: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="Event count, only where printed"
+    )
     value_pct: Pct | None = None
     value_low_pct: Pct | None = None
     value_high_pct: Pct | None = None
-    time_months: NonNegative | None = Field(default=None, description="Landmark in months")
-    time_days: NonNegative | None = Field(default=None, description="Landmark printed in days")
-    median_months: NonNegative | None = None
-    median_low_months: NonNegative | None = None
-    median_high_months: NonNegative | None = None
-    duration_low_months: NonNegative | None = None
-    duration_high_months: NonNegative | None = None
+    time_months: Months | None = Field(default=None, description="Landmark in months")
+    time_days: Days | None = Field(default=None, description="Landmark printed in days")
+    median_months: Months | None = None
+    median_low_months: Months | None = None
+    median_high_months: Months | None = None
+    duration_low_months: Months | None = None
+    duration_high_months: Months | None = None
     p_value: float | None = Field(default=None, ge=0, le=1)
     p_operator: Literal["=", "<", ">"] = "="
     p_scope: Text | None = Field(default=None, description="e.g. 'overall' for a three-arm test")
@@ -125,7 +138,7 @@ class Outcome(Strict):
     @classmethod
     def _known_endpoint(cls, v: str) -> str:
         if v not in vocab.ENDPOINTS:
-            raise ValueError(f"unknown endpoint {v!r}; known: {', '.join(vocab.ENDPOINTS)}")
+            raise ValueError(f"unknown endpoint {short(v)}; known: {', '.join(vocab.ENDPOINTS)}")
         return v
 
     @model_validator(mode="after")
@@ -155,7 +168,7 @@ class Outcome(Strict):
             raise ValueError("give time_months or time_days, not both")
         if self.endpoint == "CRS" and self.scope not in vocab.CRS_SCOPES:
             raise ValueError(
-                f"CRS needs a grade scope, one of {', '.join(vocab.CRS_SCOPES)}; got {self.scope!r}"
+                f"CRS needs a grade scope, one of {', '.join(vocab.CRS_SCOPES)}; got {short(self.scope)}"
             )
         has_value = any(
             getattr(self, f) is not None
@@ -212,16 +225,16 @@ class Study(Strict):
     protocol: Text | None = Field(default=None, description="Transplant platform, e.g. 'G-CSF/ATG'")
     regimen: Text | None = Field(default=None, description="Infusion regimen as printed")
     dose: Dose | None = None
-    n: int | None = Field(default=None, ge=1)
+    n: Count | None = None
     n_text: Text | None = None
-    arms: list[Arm] = Field(default_factory=list)
+    arms: list[Arm] = Field(default_factory=list, max_length=MAX_ARMS)
     source: SourceRef
     quote: Text
     same_study_as: list[RecordId] = Field(default_factory=list)
     link_note: Text | None = None
     discrepancies: list[Text] = Field(default_factory=list)
     notes: Text | None = None
-    outcomes: list[Outcome] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(default_factory=list, max_length=MAX_OUTCOMES)
 
     @field_validator("disease")
     @classmethod
@@ -229,11 +242,11 @@ class Study(Strict):
         bad = [d for d in v if d not in vocab.DISEASES]
         if bad:
             raise ValueError(
-                f"unknown disease {', '.join(map(repr, bad))} (not a term of "
+                f"unknown disease {', '.join(map(short, bad[:5]))} (not a term of "
                 f"{vocab.DISEASE_FILE.name}); known: {', '.join(vocab.DISEASES)}"
             )
         if len(set(v)) != len(v):
-            raise ValueError(f"a disease is listed twice: {', '.join(v)}")
+            raise ValueError(f"a disease is listed twice: {', '.join(map(short, v[:5]))}")
         if diseases.UNSTATED in v and len(v) > 1:
             raise ValueError(
                 f"{diseases.UNSTATED!r} means the source does not say which diseases the cohort "
@@ -246,7 +259,9 @@ class Study(Strict):
     def _known_target(cls, v: list[str]) -> list[str]:
         bad = [t for t in v if t not in vocab.TARGETS]
         if bad:
-            raise ValueError(f"unknown target {', '.join(map(repr, bad))}; known: {', '.join(vocab.TARGETS)}")
+            raise ValueError(
+                f"unknown target {', '.join(map(short, bad[:5]))}; known: {', '.join(vocab.TARGETS)}"
+            )
         return v
 
     @model_validator(mode="after")
@@ -287,7 +302,7 @@ class ContextFact(Strict):
 
     id: RecordId
     statement: Text
-    value: float | None = None
+    value: Annotated[float, Field(allow_inf_nan=False)] | None = None
     value_text: Text = Field(description="The quantity as printed, e.g. 'approximately 12'")
     unit: Text | None = None
     source: SourceRef

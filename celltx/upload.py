@@ -16,11 +16,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from celltx import load, schema
+from celltx import load, parse, safe_yaml, schema
 
 MAX_BYTES = 1_000_000
 MAX_RECORDS = 500
 MAX_CSV_ROWS = 5_000
+MAX_OUTCOMES = MAX_CSV_ROWS  # values per upload, YAML or CSV alike (a CSV row is one value)
 TEMPLATE_DIR = load.DATA_DIR / "schema"
 
 RECORD_COLUMNS = [
@@ -74,6 +75,11 @@ def parse_upload(data: bytes, name: str) -> load.Parsed:
         )
     if not data.strip():
         raise load.DataError([load.Problem(name, "the file is empty")])
+    utf16 = _utf16(data)
+    if utf16:
+        raise load.DataError(
+            [load.Problem(name, f"the file is {utf16} text; save the table as UTF-8 YAML or CSV")]
+        )
     if b"\x00" in data:
         raise load.DataError([load.Problem(name, "this is a binary file, not a YAML or CSV table")])
     try:
@@ -84,7 +90,7 @@ def parse_upload(data: bytes, name: str) -> load.Parsed:
         ) from None
     suffix = Path(name).suffix.lower()
     if suffix in (".yaml", ".yml"):
-        parsed = load.parse_document(text, name, default_kind="studies")
+        parsed = _parse_yaml(text, name)
         if parsed.targets or parsed.context or parsed.sources:
             raise load.DataError(
                 [load.Problem(name, "only study records can be uploaded (kind: studies)", 1, field="kind")]
@@ -98,7 +104,68 @@ def parse_upload(data: bytes, name: str) -> load.Parsed:
     total = len(parsed.studies) + len({p.record for p in parsed.problems if p.severity == "error"})
     if total > MAX_RECORDS:
         raise load.DataError([load.Problem(name, f"{total} records; the limit is {MAX_RECORDS} per upload")])
-    return parsed
+    return _without_duplicate_ids(parsed, name)
+
+
+def _utf16(data: bytes) -> str | None:
+    """'UTF-16' or 'UTF-32' when the bytes are such text (with or without a byte-order mark)."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = data[:200]
+    # ASCII text in UTF-16 without a mark: every other byte is zero
+    if len(head) >= 4 and (
+        head[1::2].count(0) > 0.9 * len(head[1::2]) or head[::2].count(0) > 0.9 * len(head[::2])
+    ):
+        return "UTF-16"
+    return None
+
+
+def _parse_yaml(text: str, name: str) -> load.Parsed:
+    """A YAML upload: no anchors or aliases, and the record and value counts are checked on the
+    plain data, before any record is validated."""
+    data, root = parse.read_yaml(text, name, trusted=False)
+    items = data.get("records") if isinstance(data, dict) else data
+    if isinstance(items, list):
+        if len(items) > MAX_RECORDS:
+            raise load.DataError(
+                [load.Problem(name, f"{len(items)} records; the limit is {MAX_RECORDS} per upload")]
+            )
+        values = sum(
+            len(r["outcomes"]) for r in items if isinstance(r, dict) and isinstance(r.get("outcomes"), list)
+        )
+        if values > MAX_OUTCOMES:
+            raise load.DataError(
+                [
+                    load.Problem(
+                        name, f"{values:,} values (outcomes); the limit is {MAX_OUTCOMES:,} per upload"
+                    )
+                ]
+            )
+    return parse.parse_data(data, root, name, default_kind="studies")
+
+
+def _without_duplicate_ids(parsed: load.Parsed, name: str) -> load.Parsed:
+    """Records of one upload that share an id are all left out and reported, as in data/."""
+    counts: dict[str, int] = {}
+    for s in parsed.studies:
+        counts[s.id] = counts.get(s.id, 0) + 1
+    dup = {rid for rid, c in counts.items() if c > 1}
+    if not dup:
+        return parsed
+    problems = [
+        load.Problem(
+            name, f"{counts[rid]} records share this id; none of them was added", record=rid, field="id"
+        )
+        for rid in sorted(dup)
+    ]
+    studies = tuple(s for s in parsed.studies if s.id not in dup)
+    return load.Parsed(
+        studies=studies,
+        problems=parsed.problems + tuple(problems),
+        record_files={s.id: name for s in studies},
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,6 +309,10 @@ def parse_csv(text: str, name: str) -> load.Parsed:
             groups.setdefault(rid, []).append((i, row))
     except csv.Error as e:
         raise load.DataError([load.Problem(name, f"malformed CSV: {e}")]) from None
+    if not groups:
+        raise load.DataError(
+            [load.Problem(name, "the CSV has a header but no rows: add one row per value below it", 1)]
+        )
     problems: list[load.Problem] = []
     valid: list[schema.Study] = []
     for rid, rows in groups.items():
@@ -277,7 +348,7 @@ def parse_csv(text: str, name: str) -> load.Parsed:
                     and "input" in err
                     and not isinstance(err["input"], dict | list)
                 ):
-                    msg += f" (got {err['input']!r})"
+                    msg += f" (got {safe_yaml.short(err['input'])})"
                 problems.append(load.Problem(name, msg, line, rid, load._loc_text(loc) or None))
     bad = {p.record for p in problems}
     valid = [s for s in valid if s.id not in bad]

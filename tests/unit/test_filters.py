@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from celltx import cli, filters, load, stats, vocab
+from celltx import cli, figures, filters, load, stats, vocab
 
 TREE = vocab.DISEASE_TREE
 
@@ -159,12 +159,14 @@ def test_rolled_up_counts_never_count_a_study_twice(ds):
 def test_pooling_leaves_broader_cohorts_out_with_the_reason_unless_asked(ds):
     rows = filters.apply(ds.outcomes(), filters.Filters(disease=("B-ALL",)))
     rows = rows[rows["modality"] == "CAR-T"]
-    table = stats.pool(rows, "CR/CRi", by="target_group")
+    table = figures.with_broader_included(stats.pool(rows, "CR/CRi", by="target_group"), rows)
     cd19 = table[table["group"] == "CD19"].iloc[0]
     assert "cart-lee-2014" not in cd19["included"].split(";")
     assert "cart-lee-2014: broader cohort: ALL, lineage not stated, not pooled" in cd19["excluded_reasons"]
     assert cd19["broader_included"] == ""
-    both = stats.pool(rows, "CR/CRi", by="target_group", pool_broader=True)
+    both = figures.with_broader_included(
+        stats.pool(rows, "CR/CRi", by="target_group", pool_broader=True), rows
+    )
     cd19 = both[both["group"] == "CD19"].iloc[0]
     assert "cart-lee-2014" in cd19["included"].split(";") and cd19["broader_included"] == "cart-lee-2014"
 

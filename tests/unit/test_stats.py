@@ -174,3 +174,107 @@ def test_clopper_pearson_agrees_with_statsmodels(x, n):
     low, high = proportion_confint(x, n, method="beta")
     ours = stats.clopper_pearson(x, n)
     assert ours == pytest.approx((0.0 if x == 0 else low * 100, 100.0 if x == n else high * 100), abs=1e-9)
+
+
+def test_pool_table_adds_heterogeneity_and_prediction_columns():
+    df = _frame(
+        [
+            {"record_id": "a", "endpoint": "CR", "n": 30, "events": 27},
+            {"record_id": "b", "endpoint": "CR", "n": 21, "events": 14},
+            {"record_id": "c", "endpoint": "CR", "n": 9, "events": 3},
+            {"record_id": "d", "endpoint": "CR", "n": 5, "events": 4, "target_group": "CD7"},
+            {"record_id": "e", "endpoint": "CR", "n": 7, "events": 2, "target_group": "CD7"},
+        ]
+    )
+    table = stats.pool(df, "CR", by="target_group").set_index("group")
+    ref = stats.pool_logit([27, 14, 3], [30, 21, 9])
+    cd19 = table.loc["CD19"]
+    assert cd19["q"] == pytest.approx(ref.q) and cd19["q_df"] == 2 and cd19["q_p"] == pytest.approx(ref.q_p)
+    assert cd19["pi_low_pct"] < cd19["ci_low_pct"] < cd19["ci_high_pct"] < cd19["pi_high_pct"]
+    cd7 = table.loc["CD7"]  # two studies: Q is defined, a prediction interval is not
+    assert cd7["q_df"] == 1 and math.isnan(cd7["pi_low_pct"]) and math.isnan(cd7["pi_high_pct"])
+
+
+def test_curated_and_uploaded_studies_are_never_pooled_together():
+    df = _frame(
+        [
+            {"record_id": "a", "endpoint": "CR", "n": 30, "events": 27},
+            {"record_id": "b", "endpoint": "CR", "n": 21, "events": 12},
+            {"record_id": "mine-1", "endpoint": "CR", "n": 20, "events": 5, "user_data": True},
+            {"record_id": "mine-2", "endpoint": "CR", "n": 25, "events": 9, "user_data": True},
+        ]
+    )
+    df["user_data"] = df["user_data"].fillna(False).astype(bool)
+    curated = stats.pool(df, "CR", by="target_group").set_index("group").loc["CD19"]
+    assert curated["included"] == "a;b" and "mine-1: user data" in curated["excluded_reasons"]
+    mine = stats.pool(df, "CR", by="target_group", user=True).set_index("group").loc["CD19"]
+    assert mine["included"] == "mine-1;mine-2" and mine["excluded"] == ""
+    assert mine["pooled_pct"] == pytest.approx(stats.pool_logit([5, 9], [20, 25]).pooled_pct)
+    # no uploaded rows: nothing of the user's to pool
+    assert stats.pool(df[~df["user_data"]], "CR", user=True).empty
+
+
+def test_subgroup_tests_compare_groups_of_one_scope_only():
+    df = _frame(
+        [
+            {"record_id": "a", "endpoint": "CRS", "n": 30, "events": 20, "scope": "any"},
+            {"record_id": "b", "endpoint": "CRS", "n": 21, "events": 16, "scope": "any"},
+            {
+                "record_id": "c",
+                "endpoint": "CRS",
+                "n": 34,
+                "events": 10,
+                "scope": "any",
+                "target_group": "CD22",
+            },
+            {
+                "record_id": "d",
+                "endpoint": "CRS",
+                "n": 20,
+                "events": 4,
+                "scope": "any",
+                "target_group": "CD22",
+            },
+            {"record_id": "e", "endpoint": "CRS", "n": 30, "events": 3, "scope": "severe"},
+            {"record_id": "f", "endpoint": "CRS", "n": 30, "events": 5, "scope": "severe"},
+        ]
+    )
+    pooled = stats.pool(df, "CRS", by="target_group")
+    tests = stats.subgroup_tests(pooled, "CRS").set_index("stratum")
+    anyg = tests.loc["scope any"]
+    assert anyg["groups"] == "CD19 | scope any;CD22 | scope any" and anyg["k_groups"] == 2
+    rows = pooled.set_index("group")
+    q, df_, p = stats.subgroup_q(
+        rows.loc[["CD19 | scope any", "CD22 | scope any"], "estimate_logit"],
+        rows.loc[["CD19 | scope any", "CD22 | scope any"], "se_logit"],
+    )
+    assert anyg["q_between"] == pytest.approx(q) and anyg["df"] == df_ == 1 and anyg["p"] == pytest.approx(p)
+    severe = tests.loc["scope severe"]  # one pooled group: nothing to compare it with
+    assert severe["k_groups"] == 1 and math.isnan(severe["q_between"]) and pd.isna(severe["df"])
+
+
+def test_subgroup_q_by_hand():
+    # two estimates 0 and 1 with SE 0.5: weights 4 and 4, mean 0.5, Q = 4 * 0.25 * 2 = 2
+    q, df_, p = stats.subgroup_q([0.0, 1.0], [0.5, 0.5])
+    assert q == pytest.approx(2.0) and df_ == 1 and p == pytest.approx(0.1572992, abs=1e-7)
+    with pytest.raises(ValueError):
+        stats.subgroup_q([0.0], [0.5])
+
+
+def test_leave_one_out_table_rows_per_omitted_study():
+    df = _frame(
+        [
+            {"record_id": "a", "endpoint": "CR", "n": 30, "events": 27},
+            {"record_id": "b", "endpoint": "CR", "n": 21, "events": 14},
+            {"record_id": "c", "endpoint": "CR", "n": 9, "events": 3},
+            {"record_id": "d", "endpoint": "CR", "n": 5, "events": 4, "target_group": "CD7"},
+            {"record_id": "e", "endpoint": "CR", "n": 7, "events": 2, "target_group": "CD7"},
+        ]
+    )
+    loo = stats.leave_one_out_table(df, "CR", by="target_group")
+    assert list(loo.columns) == stats.LEAVE_ONE_OUT_COLUMNS
+    assert list(loo["group"]) == ["CD19"] * 3 and list(loo["omitted"]) == ["a", "b", "c"]
+    without_a = stats.pool_logit([14, 3], [21, 9])
+    row = loo.iloc[0]
+    assert row["k"] == 2 and row["pooled_pct"] == pytest.approx(without_a.pooled_pct)
+    assert row["i2_pct"] == pytest.approx(without_a.i2_pct) and row["tau2"] == pytest.approx(without_a.tau2)

@@ -26,6 +26,13 @@ EXPECTED = {
     "unknown_disease.yaml": (False, "user-a", "disease", "unknown disease 'Leukaemia X'"),
     "binary.csv": (True, None, None, "binary file"),
     "not_a_table.csv": (True, None, None, "not a celltx table"),
+    # issue 12: hostile or careless files, each refused with its own message
+    "deep_notes.yaml": (True, None, None, "nesting deeper than 20 levels"),
+    "alias_bomb_notes.yaml": (True, None, None, "anchors (&a0) are not allowed in an upload"),
+    "alias_bomb_id.yaml": (True, None, None, "anchors (&a0) are not allowed in an upload"),
+    "utf16.yaml": (True, None, None, "the file is UTF-16 text; save the table as UTF-8"),
+    "header_only.csv": (True, None, None, "the CSV has a header but no rows"),
+    "overflow_n.csv": (False, "user-big", "n", "less than or equal to 10000000"),
 }
 
 
@@ -50,10 +57,94 @@ def test_each_bad_file_gives_its_error(name):
     assert all(p.line for p in errors), "every error names a line"
 
 
-def test_duplicate_ids_in_an_upload_are_reported():
+def test_duplicate_ids_in_an_upload_are_reported_and_left_out():
+    # behaviour change (issue 12): both records were kept silently; now neither is, as in data/
     parsed = upload.parse_upload(read("duplicate_ids.yaml"), "duplicate_ids.yaml")
-    cross = load.check_dataset(parsed, None)
-    assert any(p.record == "user-a" and "duplicate id" in p.message for p in cross)
+    assert not parsed.studies
+    (p,) = parsed.problems
+    assert (p.record, p.field) == ("user-a", "id") and "2 records share this id" in p.message
+
+
+RECORD = (
+    "- {id: r%d, study: s, modality: NK, disease: [AML], disease_text: AML, "
+    "source: {file: f, location: other}, quote: q, outcomes: [%s]}\n"
+)
+OUTCOME = "{endpoint: CR, value_pct: 50}"
+
+
+def test_60_kb_of_nested_brackets_is_refused_not_a_crash():
+    # libyaml's composer recursed once per level: 30,000 levels overflowed the C stack (SIGSEGV)
+    data = b"[" * 30_000 + b"]" * 30_000
+    with pytest.raises(load.DataError, match="deep.yaml:1: nesting deeper than 20 levels"):
+        upload.parse_upload(data, "deep.yaml")
+
+
+def test_block_nesting_counts_like_brackets():
+    data = ("".join("  " * i + "- \n" for i in range(25)) + "  " * 25 + "- x\n").encode()
+    with pytest.raises(load.DataError, match="nesting deeper than 20 levels"):
+        upload.parse_upload(data, "block.yaml")
+
+
+def test_17_kb_of_anchored_outcomes_is_refused_before_anything_grows():
+    # one outcome, a list of 2,000 aliases to it, 500 records merging a record with that list:
+    # accepted before as 500 valid records with 1,000,000 values (1.9 GB)
+    text = "o: &o " + OUTCOME + "\nL: &L [" + ", ".join(["*o"] * 2000) + "]\n"
+    text += "R: &R {study: s, modality: NK, disease: [AML], disease_text: AML, "
+    text += "source: {file: f, location: other}, quote: q, outcomes: *L}\nrecords:\n"
+    text += "".join(f"  - {{<<: *R, id: r{i}}}\n" for i in range(500))
+    assert 15_000 < len(text) < 20_000
+    with pytest.raises(load.DataError, match="anchors \\(&o\\) are not allowed in an upload"):
+        upload.parse_upload(text.encode(), "anchors.yaml")
+
+
+def test_values_per_upload_are_capped_like_csv_rows():
+    per_record = 20
+    n_records = upload.MAX_OUTCOMES // per_record + 1
+    text = "".join(RECORD % (i, ", ".join([OUTCOME] * per_record)) for i in range(n_records))
+    assert len(text) < upload.MAX_BYTES
+    with pytest.raises(load.DataError, match="5,020 values \\(outcomes\\); the limit is 5,000 per upload"):
+        upload.parse_upload(text.encode(), "values.yaml")
+
+
+def test_values_per_record_are_capped():
+    from celltx import schema
+
+    text = RECORD % (1, ", ".join([OUTCOME] * (schema.MAX_OUTCOMES + 1)))
+    parsed = upload.parse_upload(text.encode(), "one.yaml")
+    (p,) = parsed.problems
+    assert p.field == "outcomes" and f"at most {schema.MAX_OUTCOMES} items" in p.message
+
+
+def test_a_huge_value_is_quoted_in_a_short_message():
+    big = "x" * 300_000
+    text = f"- {{id: '{big}', study: '{big}', modality: '{big}'}}\n"
+    parsed = upload.parse_upload(text.encode(), "big.yaml")
+    assert parsed.problems and all(len(str(p)) < 800 for p in parsed.problems)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("n", "1e308", "less than or equal to 10000000"),
+        ("n", "9" * 400, "less than or equal to 10000000"),
+        ("events", "1e12", "less than or equal to 10000000"),
+        ("dose_low", "1e300", "less than or equal to 1000000000"),
+        ("time_months", "inf", "finite number"),
+        ("value_pct", "nan", "finite number"),
+    ],
+)
+def test_numbers_are_range_checked_before_any_arithmetic(field, value, fragment):
+    header = "record_id,modality,study,disease,n,endpoint,value_pct,source_file,location,quote"
+    row = {"record_id": "r", "modality": "NK", "study": "s", "disease": "AML", "n": "10"}
+    row |= {"endpoint": "OS", "value_pct": "50", "source_file": "f", "location": "other", "quote": "q"}
+    cols = header.split(",") + [c for c in (field, "dose_unit") if c not in header.split(",")]
+    row[field] = value
+    row.setdefault("dose_unit", "1e6/kg" if field.startswith("dose") else "")
+    text = ",".join(cols) + "\n" + ",".join(row.get(c, "") for c in cols) + "\n"
+    parsed = upload.parse_upload(text.encode(), "n.csv")
+    assert not parsed.studies
+    assert any(fragment in p.message for p in parsed.problems), [str(p) for p in parsed.problems]
+    load.outcomes_frame(parsed.studies, user_data=True)  # nothing left to overflow
 
 
 def test_huge_file_is_refused_before_parsing(tmp_path):
@@ -156,6 +247,56 @@ study_like = st.fixed_dictionaries(
     },
     optional={"n": yaml_values, "source": yaml_values, "quote": yaml_values, "dose": yaml_values},
 )
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 400), st.sampled_from(["[", "{a: ", "- "]), st.booleans())
+def test_deep_yaml_is_refused_or_read_never_crashes(depth, opener, close):
+    closer = {"[": "]", "{a: ": "}", "- ": ""}[opener]
+    if opener == "- ":
+        text = "".join("  " * i + "- \n" for i in range(depth)) + "  " * depth + "- x\n"
+    else:
+        text = opener * depth + "1" + (closer * depth if close else "")
+    try:
+        upload.parse_upload(text.encode(), "deep.yaml")
+    except load.DataError as e:
+        if depth > 20 and (close or opener == "- "):
+            assert "nesting deeper than 20 levels" in str(e)
+
+
+def _aliasing_dump(data) -> str:
+    """YAML in which every object that appears twice is written once (&anchor) and aliased (*)."""
+    import yaml
+
+    class Aliasing(yaml.SafeDumper):
+        def ignore_aliases(self, data):
+            return data is None or isinstance(data, bool)
+
+    return yaml.dump(data, Dumper=Aliasing, allow_unicode=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(study_like, min_size=1, max_size=3), yaml_values.filter(lambda v: v is not None))
+def test_aliased_yaml_is_refused_in_uploads_and_in_data_repeats_only_single_values(records, shared):
+    import yaml
+
+    from celltx import safe_yaml
+
+    records = [dict(r) for r in records]
+    records[0]["notes"], records[-1]["discrepancies"] = shared, shared  # one object, twice
+    text = _aliasing_dump(records)
+    if "&" not in text:  # booleans are never anchored
+        return
+    with pytest.raises(load.DataError, match="not allowed in an upload"):
+        upload.parse_upload(text.encode(), "x.yaml")
+    curated = _aliasing_dump({"kind": "studies", "title": "t", "records": records})
+    if isinstance(shared, dict | list):
+        with pytest.raises(load.DataError, match="only a single value may be anchored"):
+            load.parse_document(curated, "data.yaml")
+    else:  # a repeated quote: read exactly as PyYAML reads it, and validated as usual
+        assert repr(safe_yaml.load(curated, trusted=True)[0]) == repr(yaml.safe_load(curated))
+        with contextlib.suppress(load.DataError):
+            load.parse_document(curated, "data.yaml")
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,0 +1,204 @@
+"""A slide deck (PPTX) of dashboard figures, ready for a talk.
+
+One title slide (filters, data version, date, the source citation), one slide per figure (its
+title in the title placeholder, the figure as a full-resolution PNG with the text summary as the
+picture's alt text, the source footnote as text; speaker notes with the caption, the text
+summary, the studies behind the figure with their locations, and the link that reopens the view),
+and a closing Sources slide (full citations and the source discrepancies of the values shown).
+
+``build`` only assembles slides from plain inputs (no plotly, no kaleido), so it is tested without
+a browser; ``render`` exports the figures through one persistent kaleido process.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.util import Emu, Inches, Pt
+
+SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)  # 16:9, PowerPoint's default widescreen
+MARGIN = Inches(0.35)
+TITLE_H = Inches(0.8)
+FOOT_H = Inches(0.45)
+MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+# layouts of python-pptx's default template
+LAYOUT_TITLE, LAYOUT_TITLE_CONTENT, LAYOUT_TITLE_ONLY = 0, 1, 5
+
+
+@dataclass(frozen=True)
+class FigureSlide:
+    """One figure as a slide: everything the slide and its notes say."""
+
+    title: str
+    png: bytes
+    footnote: str
+    caption: str
+    summary: str  # the text alternative: picture alt text and speaker notes
+    studies: tuple[str, ...]  # "Maude et al. 2014: Table 1 (004_….txt)"
+    link: str
+
+
+@dataclass(frozen=True)
+class DeckInfo:
+    """What the title and Sources slides say, and the look the figures were drawn in."""
+
+    filters: str
+    version: str
+    date: str
+    citations: tuple[str, ...]
+    discrepancies: tuple[str, ...] = ()
+    link: str = ""
+    dark: bool = False
+    background: str = "#ffffff"
+    ink: str = "#222222"
+    muted: str = "#555555"
+    title: str = "celltx: cellular immunotherapy evidence"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG from its header (no image library needed)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("figure image is not a PNG")
+    return struct.unpack(">II", data[16:24])
+
+
+def _rgb(hex_colour: str) -> RGBColor:
+    return RGBColor.from_string(hex_colour.lstrip("#").upper())
+
+
+def _paint(slide, info: DeckInfo) -> None:
+    """Dark background carries over from presentation mode to the slides."""
+    fill = slide.background.fill
+    fill.solid()
+    fill.fore_color.rgb = _rgb(info.background)
+
+
+def _style(text_frame, info: DeckInfo, size: int, colour: str | None = None, bold: bool = False) -> None:
+    for p in text_frame.paragraphs:
+        for r in p.runs:
+            r.font.size = Pt(size)
+            r.font.bold = bold
+            r.font.color.rgb = _rgb(colour or info.ink)
+
+
+def _notes(slide, text: str) -> None:
+    slide.notes_slide.notes_text_frame.text = text
+
+
+def _title_slide(prs, info: DeckInfo) -> None:
+    s = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE])
+    _paint(s, info)
+    # the default template's placeholders are placed for a 4:3 slide: place them for 16:9
+    title = s.shapes.title
+    title.left, title.top, title.width, title.height = (
+        MARGIN * 2,
+        Inches(1.6),
+        SLIDE_W - MARGIN * 4,
+        Inches(1.5),
+    )
+    title.text = info.title
+    _style(title.text_frame, info, 36, bold=True)
+    body = s.placeholders[1]
+    body.left, body.top, body.width, body.height = MARGIN * 2, Inches(3.3), SLIDE_W - MARGIN * 4, Inches(3.4)
+    tf = body.text_frame
+    tf.word_wrap = True
+    lines = [
+        f"Filters: {info.filters}",
+        f"Data version {info.version} · {info.date}",
+        *(f"Source: {c}" for c in info.citations[:1]),
+    ]
+    tf.text = lines[0]
+    for line in lines[1:]:
+        tf.add_paragraph().text = line
+    _style(tf, info, 16, info.muted)
+    _notes(s, "\n".join([*lines, *(f"Reopen this view: {info.link}" for _ in [0] if info.link)]))
+
+
+def _figure_slide(prs, info: DeckInfo, fig: FigureSlide) -> None:
+    s = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
+    _paint(s, info)
+    title = s.shapes.title
+    title.left, title.top, title.width, title.height = MARGIN, Inches(0.15), SLIDE_W - 2 * MARGIN, TITLE_H
+    title.text = fig.title
+    title.text_frame.word_wrap = True
+    title.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+    _style(title.text_frame, info, 28, bold=True)
+
+    # the picture fills the room between title and footnote, keeping its 16:9 (or taller) shape
+    top = Inches(0.15) + TITLE_H
+    room_w, room_h = SLIDE_W - 2 * MARGIN, SLIDE_H - top - FOOT_H - Inches(0.1)
+    w_px, h_px = png_size(fig.png)
+    scale = min(room_w / w_px, room_h / h_px)
+    pic_w, pic_h = Emu(int(w_px * scale)), Emu(int(h_px * scale))
+    left = Emu(int((SLIDE_W - pic_w) / 2))
+    pic = s.shapes.add_picture(io.BytesIO(fig.png), left, top, pic_w, pic_h)
+    pic.name = fig.title[:120]
+    # alt text: PowerPoint and screen readers read cNvPr's descr
+    pic._element.nvPicPr.cNvPr.set("descr", fig.summary)
+
+    foot = s.shapes.add_textbox(MARGIN, SLIDE_H - FOOT_H - Inches(0.05), SLIDE_W - 2 * MARGIN, FOOT_H)
+    tf = foot.text_frame
+    tf.word_wrap = True
+    tf.vertical_anchor = MSO_ANCHOR.BOTTOM
+    tf.text = fig.footnote
+    _style(tf, info, 9, info.muted)
+
+    _notes(
+        s,
+        "\n\n".join(
+            [
+                fig.caption,
+                f"Text summary: {fig.summary}",
+                "Studies behind this figure:\n" + "\n".join(f"- {x}" for x in fig.studies),
+                f"Reopen this view: {fig.link}",
+                fig.footnote,
+            ]
+        ),
+    )
+
+
+def _sources_slide(prs, info: DeckInfo) -> None:
+    s = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_CONTENT])
+    _paint(s, info)
+    title = s.shapes.title
+    title.left, title.top, title.width, title.height = MARGIN, Inches(0.2), SLIDE_W - 2 * MARGIN, Inches(1.0)
+    title.text = "Sources"
+    _style(title.text_frame, info, 32, bold=True)
+    body = s.placeholders[1]
+    body.left, body.top = MARGIN, Inches(1.3)
+    body.width, body.height = SLIDE_W - 2 * MARGIN, SLIDE_H - Inches(1.3) - MARGIN
+    tf = body.text_frame
+    tf.word_wrap = True
+    lines = [*info.citations, f"celltx data version {info.version}, accessed {info.date}."]
+    if info.discrepancies:
+        lines.append("Source discrepancies in the values shown:")
+        lines += [f"    {d}" for d in info.discrepancies]
+    else:
+        lines.append("No source discrepancy is recorded for the values shown.")
+    tf.text = lines[0]
+    for line in lines[1:]:
+        tf.add_paragraph().text = line
+    size = 14 if len("".join(lines)) < 1200 else 11 if len("".join(lines)) < 2400 else 9
+    _style(tf, info, size)
+    _notes(s, "\n".join(lines))
+
+
+def build(info: DeckInfo, slides: Sequence[FigureSlide]) -> bytes:
+    """The deck as PPTX bytes: title slide, one slide per figure, Sources slide."""
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
+    _title_slide(prs, info)
+    for fig in slides:
+        _figure_slide(prs, info, fig)
+    _sources_slide(prs, info)
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()

@@ -1,0 +1,110 @@
+"""The slide deck as python-pptx reads it back: slide count, 16:9, alt text, notes, dark background."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import pytest
+from pptx import Presentation
+
+from celltx import deck
+
+
+def png(width: int, height: int) -> bytes:
+    """A minimal valid PNG of the given size (one grey colour)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def slide(title: str, w: int = 192, h: int = 108) -> deck.FigureSlide:
+    return deck.FigureSlide(
+        title=title,
+        png=png(w, h),
+        footnote="Source: Xu Z, Huang X. Cancer Biol Med 2021 — Table 1. celltx data version abc.",
+        caption=f"{title}: caption",
+        summary=f"{title}, 2 studies: CR 50–90%.",
+        studies=("Maude et al. 2014: Table 1 (004.txt)", "Lee et al. 2014: Table 1 (004.txt)"),
+        link="http://localhost:8501/cart-response?disease=B-ALL",
+    )
+
+
+INFO = deck.DeckInfo(
+    filters="B-ALL",
+    version="abc",
+    date="2026-12-02",
+    citations=("Zhengli Xu and Xiaojun Huang. Cellular immunotherapy … Cancer Biology & Medicine 2021.",),
+    discrepancies=("Pan et al. 2019: CR/CRi 70.5% in Table 1, 72% in the text",),
+    link="http://localhost:8501/?disease=B-ALL",
+)
+
+
+def read(data: bytes) -> Presentation:
+    return Presentation(io.BytesIO(data))
+
+
+def pictures(prs: Presentation) -> list:
+    return [sh for s in prs.slides for sh in s.shapes if sh.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
+
+
+def test_deck_has_title_one_slide_per_figure_and_sources_in_16_9():
+    figs = [slide("CAR-T response"), slide("CRS", 240, 135), slide("Donor", 200, 300)]
+    prs = read(deck.build(INFO, figs))
+    assert len(prs.slides) == len(figs) + 2
+    assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.001
+    titles = [s.shapes.title.text for s in prs.slides]
+    assert titles[1:-1] == [f.title for f in figs]
+    assert titles[-1] == "Sources"
+    first = " ".join(sh.text_frame.text for sh in prs.slides[0].shapes if sh.has_text_frame)
+    assert "B-ALL" in first and "abc" in first and "2026-12-02" in first and "Cancer Biology" in first
+    last = " ".join(sh.text_frame.text for sh in prs.slides[-1].shapes if sh.has_text_frame)
+    assert "Cancer Biology & Medicine" in last and "Pan et al. 2019" in last
+
+
+def test_every_picture_has_alt_text_and_fits_the_slide():
+    figs = [slide("A"), slide("B", 200, 300)]
+    prs = read(deck.build(INFO, figs))
+    pics = pictures(prs)
+    assert len(pics) == len(figs)
+    for pic, fig in zip(pics, figs, strict=True):
+        assert pic._element.nvPicPr.cNvPr.get("descr") == fig.summary
+        assert pic.left >= 0 and pic.left + pic.width <= prs.slide_width
+        assert pic.top >= 0 and pic.top + pic.height <= prs.slide_height
+        w, h = deck.png_size(fig.png)
+        assert abs(pic.width / pic.height - w / h) < 0.01  # never stretched
+
+
+def test_notes_hold_caption_summary_studies_link_and_citation():
+    fig = slide("CAR-T response")
+    prs = read(deck.build(INFO, [fig]))
+    notes = prs.slides[1].notes_slide.notes_text_frame.text
+    for part in (fig.caption, fig.summary, fig.link, fig.footnote, *fig.studies):
+        assert part in notes
+    body = " ".join(sh.text_frame.text for sh in prs.slides[1].shapes if sh.has_text_frame)
+    assert fig.footnote in body  # the source footnote is on the slide as text
+
+
+def test_dark_background_carries_over():
+    dark = deck.DeckInfo(**{**INFO.__dict__, "dark": True, "background": "#1b1b1f", "ink": "#f2f2f2"})
+    prs = read(deck.build(dark, [slide("A")]))
+    for s in prs.slides:
+        assert str(s.background.fill.fore_color.rgb) == "1B1B1F"
+    title_run = prs.slides[1].shapes.title.text_frame.paragraphs[0].runs[0]
+    assert str(title_run.font.color.rgb) == "F2F2F2"
+
+
+def test_png_size_rejects_other_images():
+    assert deck.png_size(png(30, 20)) == (30, 20)
+    with pytest.raises(ValueError, match="not a PNG"):
+        deck.png_size(b"<svg/>")
