@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import html
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -121,7 +121,7 @@ def main(args: argparse.Namespace) -> int:
 
     ds = load.load_dataset(Path(args.data) if args.data else load.DATA_DIR)
     try:
-        f = cli.disease_filters(args, ds)
+        f = replace(cli.disease_filters(args), full_years=filters.year_bounds(ds.studies()))
         written = write_bundle(ds, Path(args.out), args.format, f, args.presentation, args.dark)
     except export_image.ExportError as e:
         print(f"error: {e}", file=sys.stderr)

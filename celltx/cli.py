@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from celltx import filters, load, stats, vocab
 from celltx.export import outcomes_csv, studies_csv, to_csv
 
@@ -27,7 +29,7 @@ def _dataset(path: str | None) -> load.Dataset:
     return load.load_dataset(Path(path) if path else load.DATA_DIR)
 
 
-def disease_filters(args: argparse.Namespace, ds: load.Dataset) -> filters.Filters:
+def disease_filters(args: argparse.Namespace) -> filters.Filters:
     """The --disease options as the app's filters (same rule: narrower terms included, broader
     cohorts marked unless --hide-broader); an unknown term is a ValueError naming the known ones."""
     chosen = tuple(d for item in args.disease for d in item.split(",") if d.strip())
@@ -38,7 +40,6 @@ def disease_filters(args: argparse.Namespace, ds: load.Dataset) -> filters.Filte
         )
     return filters.Filters(
         disease=chosen,
-        full_years=filters.year_bounds(ds.studies()),
         broader=not args.hide_broader,
         pool_broader=getattr(args, "pool_broader", False),
     )
@@ -97,7 +98,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        f = disease_filters(args, ds)
+        f = disease_filters(args)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -109,24 +110,78 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_outcomes(path: str) -> pd.DataFrame | None:
+    """A user's own studies file, validated as the Data page's upload validates it (same checks,
+    same messages); None, with every problem on standard error, when any record is invalid,
+    because pooling the valid rest would silently change what the user asked to pool."""
+    from celltx import upload
+
+    p = Path(path)
+    if not p.is_file():
+        what = "a folder" if p.is_dir() else "no such file"
+        print(
+            f"{path}: {what}; --data takes one studies file in the upload layout (YAML or CSV)",
+            file=sys.stderr,
+        )
+        return None
+    parsed = upload.parse_upload(p.read_bytes(), p.name)
+    for problem in parsed.problems:
+        print(problem, file=sys.stderr)
+    errors = [x for x in parsed.problems if x.severity == "error"]
+    if errors:
+        print(f"{len(errors)} invalid record(s) in {p.name}; nothing pooled", file=sys.stderr)
+        return None
+    if not parsed.studies:
+        print(f"{p.name}: no study records", file=sys.stderr)
+        return None
+    return load.outcomes_frame(parsed.studies, user_data=True)
+
+
 def cmd_pool(args: argparse.Namespace) -> int:
-    ds = _dataset(args.data)
+    """Pooled table, or with --leave-one-out / --subgroup-test those tables (column contracts in
+    celltx.stats: POOL_COLUMNS, LEAVE_ONE_OUT_COLUMNS, SUBGROUP_COLUMNS)."""
+    user = args.data is not None
+    if user:
+        outcomes = _user_outcomes(args.data)
+        if outcomes is None:
+            return 1
+    else:
+        outcomes = _dataset(None).outcomes()
     by = BY_COLUMNS.get(args.by, args.by)
     try:
-        f = disease_filters(args, ds)
-        rows = filters.apply(ds.outcomes(), f)
-        table = stats.pool(rows, args.endpoint, by=by, scope=args.scope, pool_broader=f.pool_broader)
+        f = disease_filters(args)
+        outcomes = filters.apply(outcomes, f)
+        table = stats.pool(
+            outcomes, args.endpoint, by=by, scope=args.scope, user=user, pool_broader=f.pool_broader
+        )
+        if table.empty:
+            print(f"error: no values for endpoint {args.endpoint!r}", file=sys.stderr)
+            return 1
         if f.pool_broader:
             from celltx import figures
 
-            table = figures.with_broader_included(table, rows)
+            table = figures.with_broader_included(table, outcomes)
+        if args.leave_one_out:
+            out = stats.leave_one_out_table(outcomes, args.endpoint, by=by, scope=args.scope, user=user)
+            if out.empty:
+                print(
+                    f"note: no group has {stats.MIN_LEAVE_ONE_OUT} or more studies to leave one out",
+                    file=sys.stderr,
+                )
+            sys.stdout.write(to_csv(out, stats.LEAVE_ONE_OUT_COLUMNS))
+            return 0
+        if args.subgroup_test:
+            out = stats.subgroup_tests(table, args.endpoint)
+            if not (out["k_groups"] >= 2).any():
+                print("note: fewer than two groups with a pooled estimate to compare", file=sys.stderr)
+            sys.stdout.write(to_csv(out, stats.SUBGROUP_COLUMNS))
+            return 0
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    if table.empty:
-        print(f"error: no values for endpoint {args.endpoint!r}", file=sys.stderr)
-        return 1
-    cols = None if args.reasons else stats.POOL_COLUMNS + (["broader_included"] if f.pool_broader else [])
+    cols = [*stats.POOL_COLUMNS, "excluded_reasons"] if args.reasons else list(stats.POOL_COLUMNS)
+    if f.pool_broader:
+        cols.append("broader_included")
     sys.stdout.write(to_csv(table, cols))
     return 0
 
@@ -178,9 +233,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", required=True, help="e.g. CR, CR/CRi, OR, CRS")
     p.add_argument("--by", default="target", help=f"one of {', '.join(BY_COLUMNS)} or a column")
     p.add_argument("--scope", help="only this scope (e.g. any, severe, grade>=3 for CRS)")
-    p.add_argument("--data", help="data folder or file (default: data/)")
+    p.add_argument(
+        "--data",
+        metavar="PATH",
+        help="pool your own studies file (the Data page's upload layout, YAML or CSV) instead of "
+        "the curated data; never pooled together with it",
+    )
     p.add_argument("--reasons", action="store_true", help="add why each record was excluded")
     _add_disease_options(p, pool=True)
+    what = p.add_mutually_exclusive_group()
+    what.add_argument(
+        "--leave-one-out",
+        action="store_true",
+        help="each group of 3+ studies pooled without each study in turn",
+    )
+    what.add_argument(
+        "--subgroup-test",
+        action="store_true",
+        help="random-effects test for differences between the groups of one stratum",
+    )
     p.set_defaults(func=cmd_pool)
 
     s = sub.add_parser("schema", help="write the JSON Schemas of a study file and the disease file")

@@ -115,8 +115,10 @@ def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> 
     clusters = _clusters(studies)
     cols: dict[str, list] = {c: [] for c in _OUTCOME_COLUMNS}
     for s in studies:
+        arms = {a.name: a for a in s.arms}
         arm_n = {a.name: a.n for a in s.arms}
         for i, o in enumerate(s.outcomes):
+            arm = arms.get(o.arm)
             n = o.n or arm_n.get(o.arm) or (s.n if o.arm == "all" else None)
             events, derived, value, value_derived, note = o.events, False, o.value_pct, False, None
             family = vocab.ENDPOINTS[o.endpoint][0]
@@ -145,6 +147,8 @@ def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> 
                     "setting": s.setting,
                     "protocol": s.protocol,
                     "arm": o.arm,
+                    "arm_role": arm.role if arm else None,
+                    "donor_type": arm.donor_type if arm else None,
                     "n": n,
                     "endpoint": o.endpoint,
                     "family": family,
@@ -212,6 +216,8 @@ _OUTCOME_COLUMNS = [
     "setting",
     "protocol",
     "arm",
+    "arm_role",
+    "donor_type",
     "n",
     "endpoint",
     "family",

@@ -201,8 +201,54 @@ def _quotes(study: schema.Study) -> Iterable[tuple[str, str, str]]:
             yield f"outcomes[{i}].quote", (o.source or study.source).file, o.quote
 
 
+def _source_refs(
+    record: schema.Study | schema.TargetEntry | schema.ContextFact,
+) -> Iterable[tuple[str, schema.SourceRef]]:
+    yield "source", record.source
+    if isinstance(record, schema.Study):
+        for i, o in enumerate(record.outcomes):
+            if o.source:
+                yield f"outcomes[{i}].source", o.source
+
+
+def check_locations(parsed: Parsed) -> list[Problem]:
+    """Each source reference names a source with an origin block, and a location that source declares.
+
+    Skipped when no origin blocks are loaded (one file on its own, an upload of a user's own source):
+    there is then no declaration to check against."""
+    origins = {o.file: o for o in parsed.sources}
+    if not origins:
+        return []
+    problems: list[Problem] = []
+    for r in [*parsed.studies, *parsed.targets, *parsed.context]:
+        fname = parsed.record_files.get(r.id, "?")
+        for fld, ref in _source_refs(r):
+            origin = origins.get(ref.file)
+            if origin is None:
+                problems.append(
+                    Problem(
+                        fname,
+                        f"source file {ref.file!r} has no origin block in sources.yaml",
+                        record=r.id,
+                        field=f"{fld}.file",
+                    )
+                )
+            elif ref.location not in origin.locations:
+                problems.append(
+                    Problem(
+                        fname,
+                        f"location {ref.location!r} is not declared by its source {ref.file} "
+                        f"(its origin block declares: {', '.join(origin.locations)})",
+                        record=r.id,
+                        field=f"{fld}.location",
+                    )
+                )
+    return problems
+
+
 def check_dataset(parsed: Parsed, seeds: Path | None) -> list[Problem]:
-    """Checks that need more than one record: unique ids, links, quotes found in sources."""
+    """Checks that need more than one record: unique ids, links, locations declared by their source,
+    quotes found in sources."""
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     all_records = [*parsed.studies, *parsed.targets, *parsed.context]
@@ -235,7 +281,7 @@ def check_dataset(parsed: Parsed, seeds: Path | None) -> list[Problem]:
                         severity="warning",
                     )
                 )
-    known_files = {o.file for o in parsed.sources}
+    problems.extend(check_locations(parsed))
     if seeds is None:
         return problems
     for r in all_records:
@@ -243,15 +289,6 @@ def check_dataset(parsed: Parsed, seeds: Path | None) -> list[Problem]:
         quotes = _quotes(r) if isinstance(r, schema.Study) else [("quote", r.source.file, r.quote)]
         for fld, src, quote in quotes:
             path = seeds / src
-            if known_files and src not in known_files:
-                problems.append(
-                    Problem(
-                        fname,
-                        f"source file {src!r} has no origin block in sources.yaml",
-                        record=r.id,
-                        field=fld,
-                    )
-                )
             if not path.is_file():
                 problems.append(
                     Problem(fname, f"source file {src!r} not found in {seeds}", record=r.id, field=fld)

@@ -39,7 +39,15 @@ DoseValue = Annotated[float, Field(ge=0, le=MAX_DOSE, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=1, le=MAX_COUNT)]
 # The controlled vocabularies are defined once, in celltx.vocab
 Modality = Literal[tuple(vocab.MODALITIES)]
-Location = Literal[vocab.LOCATIONS]
+ArmRole = Literal[tuple(vocab.ARM_ROLES)]
+DonorType = Literal[tuple(vocab.DONOR_TYPES)]
+# Where in a source a value stands, as the source names it ('Table 1', 'Figure 2', 'text'). Which
+# labels a source has is declared in its origin block (Origin.locations) and checked there, so a new
+# source needs no code change. No comma: 'Table 1, ref 5' is how a location and a reference are
+# written together in CSV.
+Location = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[^,\n]+$")
+]
 DoseUnit = Literal[tuple(vocab.DOSE_UNITS)]
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -56,7 +64,8 @@ class SourceRef(Strict):
 
     file: Text = Field(description="File name in shared/seeds, e.g. 004_446006b2dc687136.txt")
     location: Location = Field(
-        description="'Table 1'..'Table 4', 'text' or 'interview'; 'other' for a user's own source"
+        description="A table or figure as printed ('Table 1', 'Figure 2'), 'text' or 'interview', as the "
+        "source's origin block declares; any short label (e.g. 'other') for a user's own source"
     )
     ref: Annotated[int, Field(ge=1)] | list[Annotated[int, Field(ge=1)]] | None = Field(
         default=None,
@@ -98,10 +107,16 @@ class Dose(Strict):
 
 
 class Arm(Strict):
-    """A comparison arm (e.g. HID and ISD) with its own sample size."""
+    """An arm of a study (e.g. HID and ISD, NK and control, a dose subgroup) with its own sample size."""
 
     name: Text
     n: Count | None = None
+    role: ArmRole = Field(description="treatment or comparator, see celltx.vocab.ARM_ROLES")
+    donor_type: DonorType | None = Field(
+        default=None,
+        description="The transplant donor that defines this arm in a donor-type comparison "
+        "(celltx.vocab.DONOR_TYPES); absent for arms not defined by their donor",
+    )
     description: Text | None = None
 
 
@@ -321,6 +336,20 @@ class Origin(Strict):
     date_published: Text | None = None
     doi: Text | None = None
     primary: bool = False
+    locations: list[Location] = Field(
+        min_length=1,
+        description="Where in this document a value can stand: its tables and figures as printed "
+        "('Table 1', 'Figure 2'), 'text' for the body text, 'interview' for an interview. A record's "
+        "location is checked against the declaration of its own source.",
+    )
+
+    @field_validator("locations")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        dup = sorted({x for x in v if v.count(x) > 1})
+        if dup:
+            raise ValueError(f"location(s) declared twice: {', '.join(dup)}")
+        return v
 
 
 class StudyFile(Strict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from celltx import charts, figures, filters, load
+from celltx import charts, figures, filters, load, safe_yaml
+
+log = logging.getLogger(__name__)
 
 DATA_ENV_KEY = "CELLTX_DATA"
 FILTER_KEYS = {"disease": "f_disease", "modality": "f_modality", "target": "f_target"}
@@ -94,22 +97,42 @@ def user_data() -> dict | None:
 
 
 def add_upload(data: bytes, name: str, file_id: str) -> dict:
-    """Validate an upload and keep its valid records for this session; returns the upload state."""
+    """Validate an upload and keep its valid records for this session; returns the upload state.
+
+    Never raises: a file that breaks anything, expected or not, becomes a message for this file,
+    with the detail in the server log, and the state can always be cleared with the remove button.
+    """
+    name = safe_yaml.clip(Path(name).name or "upload", 120)
+    try:
+        state = _upload_state(data, name, file_id)
+    except load.DataError as e:
+        state = _failed_upload(file_id, name, [_problem_row(p) for p in e.problems])
+    except Exception as e:  # a bug must not leave a state that re-raises on every rerun
+        log.exception("upload %r could not be read", name)
+        reason = (
+            f"the file could not be read (internal error: {type(e).__name__}); nothing was added. "
+            "The details are in the server log."
+        )
+        state = _failed_upload(file_id, name, [{"where": name, "record": "", "field": "", "reason": reason}])
+    st.session_state[USER_KEY] = state
+    return state
+
+
+def _failed_upload(file_id: str, name: str, problems: list[dict]) -> dict:
+    return {
+        "file_id": file_id,
+        "name": name,
+        "problems": problems,
+        "studies": (),
+        "outcomes": None,
+        "study_rows": None,
+    }
+
+
+def _upload_state(data: bytes, name: str, file_id: str) -> dict:
     from celltx import upload
 
-    try:
-        parsed = upload.parse_upload(data, name)
-    except load.DataError as e:
-        state = {
-            "file_id": file_id,
-            "name": name,
-            "problems": [_problem_row(p) for p in e.problems],
-            "studies": (),
-            "outcomes": None,
-            "study_rows": None,
-        }
-        st.session_state[USER_KEY] = state
-        return state
+    parsed = upload.parse_upload(data, name)
     curated = set(frames().studies["record_id"])
     clashes = [s.id for s in parsed.studies if s.id in curated]
     problems = [_problem_row(p) for p in parsed.problems]
@@ -123,7 +146,7 @@ def add_upload(data: bytes, name: str, file_id: str) -> dict:
         for c in clashes
     ]
     studies = tuple(s for s in parsed.studies if s.id not in clashes)
-    state = {
+    return {
         "file_id": file_id,
         "name": name,
         "problems": problems,
@@ -131,8 +154,6 @@ def add_upload(data: bytes, name: str, file_id: str) -> dict:
         "outcomes": load.outcomes_frame(studies, user_data=True) if studies else None,
         "study_rows": load.studies_frame(studies, user_data=True) if studies else None,
     }
-    st.session_state[USER_KEY] = state
-    return state
 
 
 def clear_upload() -> None:

@@ -44,6 +44,8 @@ RECORD_COLUMNS = [
 OUTCOME_COLUMNS = [
     "arm",
     "arm_n",
+    "arm_role",
+    "arm_donor_type",
     "endpoint",
     "scope",
     "time_months",
@@ -192,9 +194,9 @@ def _list(value: str) -> list[str]:
     return [v.strip() for v in value.split(";") if v.strip()]
 
 
-_LOCATION = re.compile(
-    r"^(?P<loc>Table [1-4]|text|interview|other)(?:,\s*ref\s*(?P<ref>\d+(?:\s*,\s*\d+)*))?$"
-)
+# 'Table 5, ref 12' -> location and reference ('text, ref 8,9' -> refs 8 and 9); which locations a
+# source has is its origin block's business (checked in celltx.parse), not this pattern's
+_LOCATION = re.compile(r"^(?P<loc>[^,]+?)(?:,\s*ref\s*(?P<ref>\d+(?:\s*,\s*\d+)*))?$")
 
 
 def _location(value: str) -> dict[str, Any]:
@@ -250,7 +252,12 @@ def _record_from_rows(rows: list[tuple[int, dict[str, str]]]) -> tuple[dict, lis
         arm = (row.get("arm") or "all").strip() or "all"
         o["arm"] = arm
         if arm != "all" and arm not in arms:
-            arms[arm] = {"name": arm, "n": _num(row.get("arm_n", ""), int)}
+            arms[arm] = {
+                "name": arm,
+                "n": _num(row.get("arm_n", ""), int),
+                "role": row.get("arm_role", "").strip(),
+                "donor_type": row.get("arm_donor_type", "").strip() or None,
+            }
         for key, kind in (
             ("time_months", float),
             ("value_pct", float),
@@ -376,8 +383,9 @@ def records_to_csv(studies: tuple[schema.Study, ...] | list[schema.Study]) -> st
     w = csv.DictWriter(buf, CSV_COLUMNS, lineterminator="\n")
     w.writeheader()
     for s in studies:
-        arm_n = {a.name: a.n for a in s.arms}
+        arms = {a.name: a for a in s.arms}
         for o in s.outcomes:
+            arm = arms.get(o.arm)
             src = o.source or s.source
             w.writerow(
                 {
@@ -397,7 +405,9 @@ def records_to_csv(studies: tuple[schema.Study, ...] | list[schema.Study]) -> st
                     "source_file": src.file,
                     "location": load.location_text(src),
                     "arm": o.arm,
-                    "arm_n": arm_n.get(o.arm) or "",
+                    "arm_n": (arm.n if arm else None) or "",
+                    "arm_role": arm.role if arm else "",
+                    "arm_donor_type": (arm.donor_type if arm else None) or "",
                     "endpoint": o.endpoint,
                     "scope": o.scope or "",
                     "time_months": o.landmark_months or "",

@@ -56,7 +56,19 @@ DOSE_UNITS: dict[str, str] = {
     "1e6/m2": "× 10⁶ cells/m²",
 }
 
-LOCATIONS: tuple[str, ...] = ("Table 1", "Table 2", "Table 3", "Table 4", "text", "interview", "other")
+# What an arm of a study is. The role is curated from the source, never guessed from the arm's name.
+ARM_ROLES: dict[str, str] = {
+    "treatment": "receives the therapy under study (NK cells, CAR-T cells; the haploidentical donor "
+    "in a donor comparison); subgroups of one treated population are all treatment arms",
+    "comparator": "the control or reference arm a treatment arm is compared against (a control "
+    "group, chemotherapy alone, a historic cohort; the identical-sibling donor, the standard choice)",
+}
+
+# The transplant donor that defines an arm in donor-type comparisons (allo-HSCT).
+DONOR_TYPES: dict[str, str] = {
+    "HID": "haploidentical donor",
+    "ISD": "HLA-identical sibling donor",
+}
 
 # Endpoint name -> (family, definition, direction). Direction: +1 when a higher value is better
 # for the patient, -1 when lower is better, 0 when it is not a judgement (e.g. a dose count).

@@ -43,9 +43,9 @@ with st.expander(
     if state is not None:
         n_ok, n_bad = len(state["studies"]), len(state["problems"])
         if n_ok:
-            st.success(f"{n_ok} valid record(s) from {state['name']} added for this session.")
+            st.success(f"{n_ok} valid record(s) from {ui.md_escape(state['name'])} added for this session.")
         if n_bad:
-            st.error(f"{n_bad} problem(s) in {state['name']}; those records were not added:")
+            st.error(f"{n_bad} problem(s) in {ui.md_escape(state['name'])}; those records were not added:")
             st.dataframe(
                 pd.DataFrame(state["problems"]), hide_index=True, width="stretch", key="upload_errors"
             )
@@ -55,14 +55,23 @@ with st.expander(
 
 df = ui.filtered_outcomes()
 query = st.text_input("Search study, measure, arm or quote", key="data_search")
+no_hits = False
 if query:
     hay = (
         df[["study", "endpoint", "arm", "quote", "record_id", "disease", "target"]]
         .astype(str)
         .agg(" ".join, axis=1)
     )
-    df = df[hay.str.contains(query, case=False, regex=False)]
-if ui.has_data(df, "values"):
+    found = df[hay.str.contains(query, case=False, regex=False)]
+    no_hits = found.empty and not df.empty
+    if no_hits:  # the filters left values; it is the search that found none
+        st.info(
+            f"No values match the search “{ui.md_escape(query)}” among the {len(df)} values that pass "
+            "the filters. Try a shorter word or another spelling.",
+            icon="🔎",
+        )
+    df = found
+if not no_hits and ui.has_data(df, "values"):
     cols = [
         "record_id",
         "study",

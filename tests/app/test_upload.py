@@ -73,3 +73,48 @@ def test_removing_uploaded_studies():
     assert not table["user_data"].any()
     at.run()  # the emptied uploader does not bring them back
     assert "example-my-centre-cd19" not in set(table_with(at, "quote", "user_data")["record_id"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 12: hostile and careless uploads become a message for the file, never a broken page
+
+
+def test_overflowing_n_is_a_message_and_the_state_clears():
+    at = open_page("data")
+    upload_file(at, "overflow_n.csv", (BAD / "overflow_n.csv").read_bytes(), "text/csv")
+    errors = table_with(at, "where", "reason")
+    assert "less than or equal to 10000000" in errors["reason"].iloc[0]
+    at.run()  # the upload state does not re-raise on the next rerun
+    assert not at.exception
+    at.button(key="upload_clear").click().run()
+    assert not at.exception and not any("problem(s)" in e.value for e in at.error)
+
+
+def test_an_unexpected_error_is_a_message_with_the_detail_in_the_log(monkeypatch, caplog):
+    def broken(data, name):
+        raise RuntimeError("boom in /srv/secret/path.py")
+
+    monkeypatch.setattr(upload, "parse_upload", broken)
+    at = open_page("data")
+    upload_file(at, "mine.yaml", upload.template_yaml().encode(), "application/yaml")
+    reason = table_with(at, "where", "reason")["reason"].iloc[0]
+    assert "internal error: RuntimeError" in reason and "server log" in reason
+    assert "/srv/secret" not in reason
+    assert any("/srv/secret" in r.exc_text for r in caplog.records if r.exc_text)
+    at.button(key="upload_clear").click().run()
+    assert not at.exception and not any("problem(s)" in e.value for e in at.error)
+
+
+def test_the_file_name_is_plain_text():
+    at = open_page("data")
+    upload_file(at, "[**x**](javascript:go()).yaml", upload.template_yaml().encode(), "application/yaml")
+    (msg,) = [s.value for s in at.success]
+    assert r"\[\*\*x\*\*\]\(javascript:go\(\)\)\.yaml" in msg
+
+
+def test_a_search_with_no_hits_says_so():
+    at = open_page("data")
+    at.text_input(key="data_search").input("zzqqxx-no-such-study").run()
+    infos = [i.value for i in at.info]
+    assert any("No values match the search “zzqqxx\\-no\\-such\\-study”" in i for i in infos), infos
+    assert not any("current filters" in i for i in infos)

@@ -1,0 +1,104 @@
+"""Hostile and careless uploads against a real server (issue 12): each payload gets its message in
+the page, a second session keeps loading while the first uploads, and the server's memory, measured
+with psutil, stays under 800 MB throughout.
+
+The large payloads are generated here rather than stored. Waits are hang guards (60 s), not speed
+tests: the time each payload takes is not asserted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import psutil
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import ROOT, start_server, stop_server
+from tests.browser.test_dashboard import TIMEOUT, drawn, finished, open_page
+
+BAD = ROOT / "tests" / "data" / "bad"
+MAX_RSS = 800 * 2**20
+OUTCOME = "{endpoint: CR, value_pct: 50}"
+RECORD = (
+    "- {id: r%d, study: s, modality: NK, disease: [AML], disease_text: AML, "
+    "source: {file: f, location: other}, quote: q, outcomes: [%s]}\n"
+)
+
+
+def _anchored_outcomes() -> bytes:
+    """17 KB: one outcome, 2,000 aliases to it, 500 records merging a record holding them."""
+    text = "o: &o " + OUTCOME + "\nL: &L [" + ", ".join(["*o"] * 2000) + "]\n"
+    text += "R: &R {study: s, modality: NK, disease: [AML], disease_text: AML, "
+    text += "source: {file: f, location: other}, quote: q, outcomes: *L}\nrecords:\n"
+    text += "".join(f"  - {{<<: *R, id: r{i}}}\n" for i in range(500))
+    return text.encode()
+
+
+# file name -> content; each gets "N problem(s) in <name>" in the page
+PAYLOADS = {
+    "deep.yaml": b"[" * 30_000 + b"]" * 30_000,
+    "deep_notes.yaml": (BAD / "deep_notes.yaml").read_bytes(),
+    "alias_bomb_notes.yaml": (BAD / "alias_bomb_notes.yaml").read_bytes(),
+    "alias_bomb_id.yaml": (BAD / "alias_bomb_id.yaml").read_bytes(),
+    "anchors.yaml": _anchored_outcomes(),
+    "values.yaml": "".join(RECORD % (i, ", ".join([OUTCOME] * 20)) for i in range(251)).encode(),
+    "huge_value.yaml": ("- {id: r, study: '" + "x" * 900_000 + "'}\n").encode(),
+    "overflow_n.csv": (BAD / "overflow_n.csv").read_bytes(),
+    "utf16.yaml": (BAD / "utf16.yaml").read_bytes(),
+    "header_only.csv": (BAD / "header_only.csv").read_bytes(),
+}
+
+
+@pytest.fixture(scope="module")
+def own_server():
+    """A server of its own, so its memory is this test's alone."""
+    proc, url = start_server(ROOT / "app.py")
+    try:
+        yield proc, url
+    finally:
+        stop_server(proc)
+
+
+def rss(pid: int) -> int:
+    """Resident memory of the server and any child it started (kaleido's Chromium)."""
+    p = psutil.Process(pid)
+    total = p.memory_info().rss
+    for c in p.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):  # it may exit while we look
+            total += c.memory_info().rss
+    return total
+
+
+def open_uploader(page: Page, url: str) -> None:
+    open_page(page, f"{url}/data-sources")
+    page.get_by_text("Add your own studies").click()
+    expect(page.locator("input[type=file]")).to_have_count(1, timeout=TIMEOUT)
+
+
+def test_hostile_uploads_get_messages_while_another_session_loads(own_server, browser: Browser):
+    proc, url = own_server
+    first = browser.new_context().new_page()
+    second = browser.new_context().new_page()
+    open_uploader(first, url)
+    peak = rss(proc.pid)
+    for name, data in PAYLOADS.items():
+        mime = "text/csv" if name.endswith(".csv") else "application/yaml"
+        first.locator("input[type=file]").set_input_files(
+            files=[{"name": name, "mimeType": mime, "buffer": data}]
+        )
+        # while the first session works on the file, a second one opens a chart page
+        open_page(second, f"{url}/cart-response")
+        drawn(second, "cart_response_chart")
+        peak = max(peak, rss(proc.pid))
+        alert = first.get_by_test_id("stAlertContentError")
+        expect(alert).to_contain_text(re.compile(rf"\d+ problem\(s\) in {re.escape(name)};"), timeout=TIMEOUT)
+        finished(first)
+        expect(first.get_by_test_id("stException")).to_have_count(0)
+        peak = max(peak, rss(proc.pid))
+        assert proc.poll() is None, f"server died on {name}"
+    print(f"server peak RSS over {len(PAYLOADS)} hostile uploads: {peak / 2**20:.0f} MB")
+    assert peak < MAX_RSS, f"server grew to {peak / 2**20:.0f} MB"
+    first.get_by_role("button", name="Remove my uploaded studies").click()
+    expect(first.get_by_test_id("stAlertContentError")).to_have_count(0, timeout=TIMEOUT)
