@@ -54,21 +54,7 @@ def write_bundle(
             path = out / f"{recipe.name}_{f.slug()}.{fmt}"
             data = export_image.to_image(built.figure, fmt)
             path.write_bytes(data)
-            layout = built.figure.layout
-            title = recipe.name
-            if layout.title and layout.title.text:
-                title = html.unescape(
-                    layout.title.text.split("<br>")[0].replace("<b>", "").replace("</b>", "")
-                )
-            footnote = next(
-                (
-                    html.unescape(a.text.replace("<br>", " "))
-                    for a in layout.annotations
-                    if a.text and a.text.startswith("Source:")
-                ),
-                "",
-            )
-            written.append(Written(path, recipe, title, footnote))
+            written.append(Written(path, recipe, built.labels.title, built.labels.footnote))
     finally:
         export_image.stop_server()
     write_index(out, written, f, ds.version, fmt)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import plotly.graph_objects as go
 
-from celltx import charts, filters, load, stats, vocab
+from celltx import charts, filters, linked, load, pages, stats, vocab
 
 
 @dataclass(frozen=True)
@@ -35,22 +35,32 @@ class Context:
 
 
 @dataclass(frozen=True)
-class Built:
-    """A figure and the rows behind it; ``figure`` is None when the filters leave no rows."""
+class Result:
+    """What a recipe made. ``figure`` is None when the filters leave no rows (the page then says
+    what is missing); ``rows`` are the rows drawn, ``labels`` what the figure says about itself.
+    Extras are named fields, each meaning one thing on every page."""
 
     rows: pd.DataFrame
     figure: go.Figure | None
-    extra: pd.DataFrame | None = None
+    labels: charts.Labels
+    # CAR-T response: stats.pool per measure and target, every group (diamonds only where pooled)
+    pooled: pd.DataFrame | None = None
+    # targets: disease x target with the number of values in the data (n_values)
+    targets_summary: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
 class Recipe:
     name: str  # file-name stem, e.g. cart_response_by_target
-    page: str
     caption: str
     empty: str  # what is missing, for the 'no data' message
-    build: Callable[[Context], Built]
+    build: Callable[[Context], Result]
     selectable: bool = True  # points open a study record (not bars or matrix cells)
+
+    @property
+    def page(self) -> str:
+        """The title of the page that shows this figure (celltx.pages)."""
+        return pages.page_of(self.name).title
 
 
 def context(
@@ -71,49 +81,26 @@ def context(
     )
 
 
-SAME_VALUE = [
-    "cluster",
-    "endpoint",
-    "arm",
-    "scope",
-    "time_months",
-    "value_pct",
-    "value_low_pct",
-    "value_high_pct",
-    "median_months",
-    "median_low_months",
-    "duration_low_months",
-]
+one_point_per_value = linked.one_point_per_value  # the figures' name for the shared rule
 
 
-def one_point_per_value(rows: pd.DataFrame) -> pd.DataFrame:
-    """Linked records of one study (a table row and its text passage) that report the same value
-    are drawn once: the table row (else a printed count, else the larger n) with the other places
-    listed in ``also_at``. Differing values are all kept: they are discrepancies to see."""
-    if rows.empty or "cluster" not in rows:
-        return rows.assign(also_at=None)
-    rank = rows.assign(
-        _table=~rows["location_kind"].astype(str).str.startswith("Table"),
-        _derived=rows["events_derived"].astype(bool),
-        _n=-rows["n"].astype("Float64").fillna(0),
-    )
-    key = pd.Series("", index=rank.index)
-    for col in SAME_VALUE:
-        key = key + "|" + rank[col].astype(object).where(rank[col].notna(), "-").map(str)
-    rank = rank.assign(_key=key).sort_values(["_key", "_table", "_derived", "_n"])
-    where = rank.apply(lambda r: f"{r['study']} ({r['location']})", axis=1)
-    others = where.groupby(rank["_key"]).apply(lambda w: "; ".join(w.iloc[1:]))
-    kept = rank.drop_duplicates("_key").copy()
-    kept["also_at"] = kept["_key"].map(others).replace("", None)
-    return kept.drop(columns=["_table", "_derived", "_n", "_key"]).loc[
-        [i for i in rows.index if i in kept.index]
-    ]
-
-
-def _built(ctx: Context, df: pd.DataFrame, make: Callable[[pd.DataFrame], go.Figure]) -> Built:
-    if len(df) and "endpoint" in df:
-        df = one_point_per_value(df)
-    return Built(df, charts.mark_user_data(make(df), df, ctx.theme) if len(df) else None)
+def _result(
+    ctx: Context,
+    rows: pd.DataFrame,
+    title: str,
+    measure: str,
+    draw: Callable[[pd.DataFrame, charts.Labels], go.Figure],
+    footnote_rows: pd.DataFrame | None = None,
+    **extras: pd.DataFrame,
+) -> Result:
+    """The one 'nothing to show' rule and the one place labels are made: linked records that
+    report the same value become one point, the footnote cites the rows drawn (or
+    ``footnote_rows``), and no rows means no figure."""
+    if len(rows) and "endpoint" in rows:
+        rows = one_point_per_value(rows)
+    labels = ctx.labels(title, measure, rows if footnote_rows is None else footnote_rows)
+    fig = charts.mark_legend(draw(rows, labels), rows, ctx.theme) if len(rows) else None
+    return Result(rows, fig, labels, **extras)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,7 +112,7 @@ def disease_rollup(studies: pd.DataFrame) -> pd.DataFrame:
     B-ALL, ALL and lymphoid, once under each however many of its codes fall there; linked records
     (a table row and its text passage) count once. Terms in tree order; ``label`` indented."""
     tree = vocab.DISEASE_TREE
-    rolled = filters.roll_up(load.one_per_study(studies), tree)
+    rolled = filters.roll_up(linked.one_per_study(studies), tree)
     agg = rolled.groupby("term").agg(
         studies=("record_id", "nunique"),
         patients=("n", "sum"),
@@ -140,16 +127,17 @@ def disease_rollup(studies: pd.DataFrame) -> pd.DataFrame:
     return agg.reset_index(names="term")
 
 
-def overview(ctx: Context) -> Built:
+def overview(ctx: Context) -> Result:
     # the hierarchy rolled up: one row per (study, term), so a bar counts each study once
-    studies = filters.roll_up(load.one_per_study(ctx.studies)).assign(disease=lambda d: d["term"])
-    labels = ctx.labels(
+    return _result(
+        ctx,
+        filters.roll_up(linked.one_per_study(ctx.studies)).assign(disease=lambda d: d["term"]),
         "Patients and studies by disease and modality",
         "patients with a printed n; linked records counted once; a disease counts its narrower "
         "diseases' studies too",
-        ctx.outcomes,
+        lambda d, labels: charts.overview_chart(d, labels, ctx.theme),
+        footnote_rows=ctx.outcomes,
     )
-    return _built(ctx, studies, lambda d: charts.overview_chart(d, labels, ctx.theme))
 
 
 def cart_response_rows(ctx: Context) -> pd.DataFrame:
@@ -184,53 +172,63 @@ def pooled_response(rows: pd.DataFrame, pool_broader: bool = False) -> pd.DataFr
     return with_broader_included(pd.concat(parts, ignore_index=True), rows)
 
 
-def cart_response(ctx: Context) -> Built:
+def cart_response(ctx: Context) -> Result:
     rows = cart_response_rows(ctx)
     # pooling dedupes linked records itself, from every row
     pooled = pooled_response(rows, ctx.filters.pool_broader)
-    rows = one_point_per_value(rows)
-    labels = ctx.labels(
+    diamonds = pooled[stats.poolable(pooled)]
+    return _result(
+        ctx,
+        rows.sort_values(["target_group", "value_pct"], na_position="last"),
         "CAR-T response rate by target antigen",
         "CR, CR/CRi and overall response in separate panels; exact 95% CI",
-        rows,
+        lambda d, labels: charts.response_forest(d, diamonds, labels, ctx.theme),
+        pooled=pooled,
     )
-    fig = charts.response_forest(rows, pooled, labels, ctx.theme) if len(rows) else None
-    if fig is not None:
-        charts.mark_user_data(fig, rows, ctx.theme)
-    return Built(rows, fig, pooled)
 
 
-def cart_crs(ctx: Context) -> Built:
+def cart_crs(ctx: Context) -> Result:
     o = ctx.outcomes
     rows = o[(o["modality"] == "CAR-T") & (o["endpoint"] == "CRS")]
-    labels = ctx.labels("CRS incidence after CAR-T by target antigen", "one panel per grade scope", rows)
-    return _built(ctx, rows, lambda d: charts.crs_by_target(d, labels, ctx.theme))
+    return _result(
+        ctx,
+        rows.sort_values(["target_group", "value_pct"]),
+        "CRS incidence after CAR-T by target antigen",
+        "one panel per grade scope",
+        lambda d, labels: charts.crs_by_target(d, labels, ctx.theme),
+    )
 
 
-def cart_dose(ctx: Context) -> Built:
+def cart_dose(ctx: Context) -> Result:
     o = ctx.outcomes
     rows = o[
         (o["modality"] == "CAR-T")
         & o["dose_unit"].notna()
-        & o["family"].isin(["response", "toxicity"])
+        & o["endpoint"].isin([*(e for e, v in vocab.ENDPOINTS.items() if v[0] == "response"), "CRS"])
         & (o["arm"] == "all")
         & o["value_pct"].notna()
     ]
-    labels = ctx.labels(
+    return _result(
+        ctx,
+        rows,
         "Response and CRS against CAR-T dose",
         "log dose axis; a panel per dose unit; lines span printed dose ranges",
-        rows,
+        lambda d, labels: charts.dose_chart(d, labels, ctx.theme),
     )
-    return _built(ctx, rows, lambda d: charts.dose_chart(d, labels, ctx.theme))
 
 
-def neurotoxicity(ctx: Context) -> Built:
+def neurotoxicity(ctx: Context) -> Result:
     rows = ctx.outcomes[ctx.outcomes["endpoint"] == "neurotoxicity"]
-    labels = ctx.labels("Neurotoxicity where reported", "incidence; bounds printed as 'up to'", rows)
-    return _built(ctx, rows, lambda d: charts.bounds_chart(d, labels, ctx.theme))
+    return _result(
+        ctx,
+        rows.sort_values(["endpoint", "study"]),
+        "Neurotoxicity where reported",
+        "incidence; bounds printed as 'up to'",
+        lambda d, labels: charts.bounds_chart(d, labels, ctx.theme),
+    )
 
 
-def survival(ctx: Context) -> Built:
+def survival(ctx: Context) -> Result:
     o = ctx.outcomes
     rows = o[
         (o["family"] == "survival")
@@ -238,19 +236,25 @@ def survival(ctx: Context) -> Built:
         & o["value_pct"].notna()
         & o["time_months"].notna()
     ]
-    labels = ctx.labels(
-        "Survival after CAR-T at printed landmarks", "a panel per endpoint; x = landmark in months", rows
+    return _result(
+        ctx,
+        rows,
+        "Survival after CAR-T at printed landmarks",
+        "a panel per endpoint; x = landmark in months",
+        lambda d, labels: charts.survival_landmarks(d, labels, ctx.theme),
     )
-    return _built(ctx, rows, lambda d: charts.survival_landmarks(d, labels, ctx.theme))
 
 
-def medians(ctx: Context) -> Built:
+def medians(ctx: Context) -> Result:
     o = ctx.outcomes[ctx.outcomes["modality"] == "CAR-T"]
     rows = o[o["median_months"].notna() | o["median_low_months"].notna() | o["duration_low_months"].notna()]
-    labels = ctx.labels(
-        "Median survival and response duration after CAR-T", "each row names its measure", rows
+    return _result(
+        ctx,
+        rows.sort_values(["endpoint", "target_group"]),
+        "Median survival and response duration after CAR-T",
+        "each row names its measure",
+        lambda d, labels: charts.medians_chart(d, labels, ctx.theme),
     )
-    return _built(ctx, rows, lambda d: charts.medians_chart(d, labels, ctx.theme))
 
 
 RELAPSE_ENDPOINTS = [
@@ -262,65 +266,70 @@ RELAPSE_ENDPOINTS = [
 ]
 
 
-def relapse_bridge(ctx: Context) -> Built:
+def relapse_bridge(ctx: Context) -> Result:
     o = ctx.outcomes
     rows = o[
         (o["modality"] == "CAR-T")
         & o["endpoint"].isin(RELAPSE_ENDPOINTS)
         & (o["value_pct"].notna() | o["value_high_pct"].notna())
     ]
-    labels = ctx.labels(
-        "Relapse after CAR-T and bridging to transplant", "each row names its measure, arm and landmark", rows
+    return _result(
+        ctx,
+        rows,
+        "Relapse after CAR-T and bridging to transplant",
+        "each row names its measure, arm and landmark",
+        lambda d, labels: charts.labelled_forest(d, labels, ctx.theme),
     )
-    return _built(ctx, rows, lambda d: charts.labelled_forest(d, labels, ctx.theme))
 
 
-def nk_results(ctx: Context) -> Built:
+def nk_results(ctx: Context) -> Result:
     o = ctx.outcomes
     rows = o[
         o["modality"].isin(["NK", "CAR-NK"])
         & o["family"].isin(["response", "survival", "incidence", "toxicity"])
+        & (o["value_pct"].notna() | o["value_low_pct"].notna() | o["value_high_pct"].notna())
     ]
-    rows = rows[rows["value_pct"].notna() | rows["value_low_pct"].notna() | rows["value_high_pct"].notna()]
-    rows = rows.assign(
-        role=rows["arm"].map(charts.arm_role), setting=rows["setting"].fillna("setting not stated")
-    )
-    labels = ctx.labels(
-        "NK-cell therapy results by setting",
-        "each row names its measure and arm; green = NK-treated, black = comparator",
-        rows,
-    )
-    return _built(
+    rows = rows.assign(role=rows["arm"].map(arm_role), setting=rows["setting"].fillna("setting not stated"))
+    rows = rows.assign(comparison=comparisons(rows))
+    return _result(
         ctx,
         rows,
-        lambda d: charts.labelled_forest(
+        "NK-cell therapy results by setting",
+        "each row names its measure and arm; green = NK-treated, black = comparator",
+        lambda d, labels: charts.labelled_forest(
             d,
             labels,
             ctx.theme,
             group_col="role",
-            color_of=lambda r: charts.ROLE_COLORS.get(r, "#000000"),
+            color_of=vocab.ROLE_COLORS.__getitem__,
             legend_title="Arm",
             facet_col="setting",
+            compare="comparison",
         ),
     )
 
 
-def donor(ctx: Context) -> Built:
+def donor(ctx: Context) -> Result:
     o = ctx.outcomes
     rows = o[o["modality"] == "allo-HSCT"]
     protocol = ctx.options.get("protocol")
     if protocol and protocol != "All":
         rows = rows[rows["protocol"] == protocol]
-    rows = rows[rows["arm"].str.startswith(("HID", "ISD")) & rows["value_pct"].notna()]
-    labels = ctx.labels(
+    rows = rows[
+        rows["arm"].str.startswith(("HID", "ISD"))
+        & rows["value_pct"].notna()
+        & rows["family"].isin(["survival", "incidence"])  # the chart's two panels
+    ]
+    return _result(
+        ctx,
+        rows,
         "Transplant outcomes by donor type: HID vs ISD",
         f"protocol: {protocol or 'All'}; survival (higher better) and incidence (lower better) apart",
-        rows,
+        lambda d, labels: charts.donor_dumbbell(d, labels, ctx.theme),
     )
-    return _built(ctx, rows, lambda d: charts.donor_dumbbell(d, labels, ctx.theme))
 
 
-def targets(ctx: Context) -> Built:
+def targets(ctx: Context) -> Result:
     f = ctx.filters
     # one row per (entry, disease, target): the shared rule decides which disease rows show (a
     # broader one, e.g. ALL for B-ALL, is its own labelled row of the matrix)
@@ -337,17 +346,40 @@ def targets(ctx: Context) -> Built:
         hits = filters.apply(hits, filters.Filters(disease=f.disease, broader=f.broader))
     summary = hits.groupby(["disease", "target"]).agg(n_values=("record_id", "size")).reset_index()
     rows = pd.concat([tg.assign(kind="named"), summary.assign(kind="results")], ignore_index=True)
-    labels = ctx.labels(
-        "Candidate CAR targets by disease", "Table 2 and text; ● = clinical results in the data", tg
+    return _result(
+        ctx,
+        rows,
+        "Candidate CAR targets by disease",
+        "Table 2 and text; ● = clinical results in the data",
+        lambda _, labels: charts.targets_matrix(tg, summary, labels, ctx.theme),
+        footnote_rows=tg,
+        targets_summary=summary,
     )
-    fig = charts.targets_matrix(tg, summary, labels, ctx.theme) if len(rows) else None
-    return Built(rows, fig, summary)
+
+
+COMPARISON = ["record_id", "endpoint", "scope", "time_months"]
+
+
+def comparisons(rows: pd.DataFrame) -> pd.Series:
+    """A comparison id for the arms of one comparison (one record, measure, scope and landmark
+    with a treated and a comparator arm), None for every other row: the chart draws each
+    comparison's arms side by side on one row."""
+    key = pd.Series([str(t) for t in rows[COMPARISON].itertuples(index=False)], index=rows.index)
+    roles = rows.groupby(key)["role"].transform("nunique")
+    return key.where(roles > 1, None)
+
+
+def arm_role(arm: str) -> str:
+    """NK comparison arms: the NK-treated arm vs its comparator."""
+    a = str(arm).lower()
+    if any(w in a for w in ("control", "historic", "chemotherapy alone", "hsct only", "without", "no ")):
+        return "comparator"
+    return "treatment"
 
 
 RECIPES: list[Recipe] = [
     Recipe(
         "overview_patients_by_disease",
-        "Overview",
         "Patients (printed n) and studies by disease, "
         "stacked by modality; a table row and its text passage count once.",
         "studies",
@@ -355,7 +387,6 @@ RECIPES: list[Recipe] = [
     ),
     Recipe(
         "cart_response_by_target",
-        "CAR-T response",
         "CAR-T response rate per study with exact 95% CI, "
         "coloured by target; diamonds are random-effects pooled estimates.",
         "CAR-T response results",
@@ -363,56 +394,48 @@ RECIPES: list[Recipe] = [
     ),
     Recipe(
         "cart_crs_by_target",
-        "CRS and dose",
         "CRS incidence after CAR-T, one panel per grade scope.",
         "CAR-T CRS results",
         cart_crs,
     ),
     Recipe(
         "cart_dose_response_crs",
-        "CRS and dose",
         "Response and CRS against CAR dose (log axis), one panel per dose unit.",
         "dose-linked CAR-T results",
         cart_dose,
     ),
     Recipe(
         "neurotoxicity",
-        "CRS and dose",
         "Neurotoxicity where reported.",
         "neurotoxicity results",
         neurotoxicity,
     ),
     Recipe(
         "cart_survival_landmarks",
-        "Survival and durability",
         "Landmark survival estimates after CAR-T, one panel per endpoint.",
         "CAR-T survival results",
         survival,
     ),
     Recipe(
         "cart_medians",
-        "Survival and durability",
         "Median survival and response durations after CAR-T.",
         "median or duration results",
         medians,
     ),
     Recipe(
         "cart_relapse_bridge",
-        "Survival and durability",
         "Relapse after CAR-T and bridging to transplant; every row names its measure.",
         "relapse or bridging results",
         relapse_bridge,
     ),
     Recipe(
         "nk_results_by_setting",
-        "NK-cell therapy",
         "NK-cell and CAR-NK results by setting, NK-treated vs comparator arms with P values.",
         "NK or CAR-NK results",
         nk_results,
     ),
     Recipe(
         "donor_hid_vs_isd",
-        "Donor type",
         "Haploidentical (HID) vs identical-sibling (ISD) donors per "
         "study and endpoint, with the printed P value.",
         "donor-type comparisons",
@@ -420,7 +443,6 @@ RECIPES: list[Recipe] = [
     ),
     Recipe(
         "targets_matrix",
-        "Targets",
         "Candidate CAR target antigens by disease and which have clinical results in the data.",
         "targets",
         targets,

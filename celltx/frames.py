@@ -9,6 +9,7 @@ from decimal import Decimal
 import pandas as pd
 
 from celltx import schema, vocab
+from celltx.linked import one_per_study  # noqa: F401  (re-exported by load)
 from celltx.parse import collapse
 from celltx.stats import clopper_pearson_arrays
 
@@ -182,7 +183,8 @@ def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> 
                     "source_file": src.file,
                     "location": location_text(src),
                     "location_kind": src.location,
-                    "ref": src.refs[0] if src.refs else None,  # the first; location has all
+                    "ref": src.refs[0] if src.refs else None,  # the first; 'refs' has all
+                    "refs": ",".join(map(str, src.refs)) or None,
                     "quote": collapse(o.quote or s.quote),
                     "note": o.note,
                     "same_study_as": ";".join(s.same_study_as),
@@ -252,6 +254,7 @@ _OUTCOME_COLUMNS = [
     "location",
     "location_kind",
     "ref",
+    "refs",
     "quote",
     "note",
     "same_study_as",
@@ -326,18 +329,6 @@ def studies_frame(studies: Sequence[schema.Study], user_data: bool = False) -> p
     for col in ("year", "n"):
         frame[col] = frame[col].astype("Int64")
     return frame
-
-
-def one_per_study(studies: pd.DataFrame) -> pd.DataFrame:
-    """One row per study: linked records (a table row and its text passage) count once, keeping the
-    table row, else the record with the largest n."""
-    if studies.empty:
-        return studies
-    ranked = studies.assign(
-        _table=~studies["location"].str.startswith("Table"), _n=-studies["n"].fillna(0).astype(float)
-    )
-    ranked = ranked.sort_values(["cluster", "_table", "_n", "record_id"])
-    return ranked.drop_duplicates("cluster").drop(columns=["_table", "_n"])
 
 
 def targets_frame(entries: Sequence[schema.TargetEntry]) -> pd.DataFrame:

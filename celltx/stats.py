@@ -31,8 +31,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaincinv, expit, logit, ndtri
 
+from celltx import linked
+
 CONTINUITY = 0.5
-MIN_POOL = 2  # a pooled estimate needs at least two studies
+MIN_POOL = 2  # a pooled estimate needs at least two studies (stats, the recipe and its page read it)
 MIN_PREDICTION = 3  # a prediction interval needs at least three (see Pooled.pi_low_pct)
 MIN_LEAVE_ONE_OUT = 3  # leaving one out of two would leave a single study, not a pooled estimate
 
@@ -335,7 +337,7 @@ def groups(
         chosen: dict[str, pd.Series] = {}
         for r in usable:
             best = chosen.get(r["cluster"])
-            if best is None or _rank(r) < _rank(best):
+            if best is None or linked.rank(r) < linked.rank(best):
                 if best is not None:
                     reasons[best["record_id"]] = f"same study as {r['record_id']}"
                 chosen[r["cluster"]] = r
@@ -476,10 +478,7 @@ def subgroup_tests(pooled: pd.DataFrame, endpoint: str) -> pd.DataFrame:
     return out
 
 
-def _rank(r: pd.Series) -> tuple:
-    return (
-        not str(r["location_kind"]).startswith("Table"),
-        bool(r["events_derived"]),
-        -int(r["n"]),
-        r["record_id"],
-    )
+def poolable(pooled: pd.DataFrame) -> pd.Series:
+    """Which rows of ``pool`` are pooled estimates (at least MIN_POOL studies), as a mask: the
+    response recipe draws these as diamonds and its page lists them."""
+    return pooled["k"] >= MIN_POOL

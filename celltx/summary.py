@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from celltx import vocab
+from celltx import stats, vocab
 
 # ---------------------------------------------------------------------------------------------
 # Wording helpers
@@ -134,7 +134,7 @@ def response(title: str, rows: pd.DataFrame, pooled: pd.DataFrame) -> str:
         p = pooled[pooled["endpoint"] == m] if len(pooled) else pooled
         pooled_groups = set()
         for _, r in p.iterrows():
-            if r["k"] >= 2 and pd.notna(r["pooled_pct"]):
+            if r["k"] >= stats.MIN_POOL and pd.notna(r["pooled_pct"]):
                 pooled_groups.add(r["group"])
                 bits.append(
                     f"{_target(r['group'])} pooled {pct(round(r['pooled_pct']))} "

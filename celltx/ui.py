@@ -299,8 +299,8 @@ def sidebar_filters() -> filters.Filters:
             key=BROADER_KEY,
             disabled=not chosen,
             help="Records coded with a broader term (e.g. ALL, lineage not stated) or mixed cohorts "
-            "that include the chosen disease: drawn with a hollow diamond marker and a legend entry "
-            "saying why. Off: only records of the chosen disease(s).",
+            "that include the chosen disease: drawn open with a dot (same shape), with a legend entry "
+            "saying which; hover or click a point for why. Off: only records of the chosen disease(s).",
         )
         st.toggle(
             "Pool broader cohorts too",
@@ -375,12 +375,12 @@ def context(**options: str) -> figures.Context:
     )
 
 
-def figure(name: str, key: str, **options: str) -> figures.Built:
+def figure(name: str, key: str, **options: str) -> figures.Result:
     """Build a dashboard figure by recipe name and show it, or say clearly that nothing matches."""
     recipe = figures.BY_NAME[name]
     built = recipe.build(context(**options))
     if built.figure is None:
-        has_data(built.rows, recipe.empty)
+        nothing_to_show(recipe.empty)
     else:
         show(built.figure, key=key, name=recipe.name, selectable=recipe.selectable)
     return built
@@ -390,12 +390,18 @@ def has_data(df: pd.DataFrame, what: str) -> bool:
     """False (with a clear message) when the filters leave nothing to show."""
     if len(df):
         return True
+    nothing_to_show(what)
+    return False
+
+
+def nothing_to_show(what: str) -> None:
+    """The one 'nothing to show' message, for a table or a figure (a recipe returns no figure
+    when its rows are empty; charts never draw an empty placeholder)."""
     st.info(
         f"No {what} match the current filters ({current_filters().describe()}). "
         "Widen the disease, modality, target or year filters in the sidebar.",
         icon="🔎",
     )
-    return False
 
 
 def image_config(name: str, fig: go.Figure) -> dict:

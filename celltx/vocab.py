@@ -129,6 +129,28 @@ OKABE_ITO = {
     "grey": "#999999",
 }
 
+TARGET_COLORS: dict[str, str] = {
+    "CD19": OKABE_ITO["blue"],
+    "CD22": OKABE_ITO["orange"],
+    "CD19;CD22": OKABE_ITO["reddish purple"],
+    "BCMA": OKABE_ITO["bluish green"],
+    "CD30": OKABE_ITO["vermillion"],
+    "CD7": OKABE_ITO["sky blue"],
+    "CD33": OKABE_ITO["yellow"],
+    "no target": OKABE_ITO["grey"],
+}
+DONOR_COLORS: dict[str, str] = {"HID": OKABE_ITO["vermillion"], "ISD": OKABE_ITO["blue"]}
+# NK comparisons: the NK-treated arm and its comparator
+ROLE_COLORS: dict[str, str] = {"treatment": OKABE_ITO["bluish green"], "comparator": OKABE_ITO["black"]}
+# by name, so adding or reordering a modality cannot shift every colour
+MODALITY_COLORS: dict[str, str] = {
+    "CAR-T": OKABE_ITO["blue"],
+    "CAR-NK": OKABE_ITO["reddish purple"],
+    "NK": OKABE_ITO["bluish green"],
+    "allo-HSCT": OKABE_ITO["orange"],
+    "virus-specific T cells": OKABE_ITO["sky blue"],
+}
+
 FIELDS: dict[str, tuple[str, str]] = {
     # column -> (axis/hover title, unit)
     "value_pct": ("Proportion of patients", "%"),

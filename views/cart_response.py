@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from celltx import ui
+from celltx import stats, ui
 
 st.title("CAR-T response by target antigen")
 built = ui.figure("cart_response_by_target", key="cart_response_chart")
 if built.figure is not None:
-    pooled = built.extra
-    st.subheader("Pooled estimates (random effects, where ≥ 2 studies have n)")
+    pooled = built.pooled
+    st.subheader(f"Pooled estimates (random effects, where ≥ {stats.MIN_POOL} studies have n)")
     f = ui.current_filters()
     if f.disease and f.broader:
         st.caption(
@@ -18,9 +18,9 @@ if built.figure is not None:
             else "Broader cohorts (marked on the chart) are not pooled: they are listed under "
             "'Excluded from pooling' with the reason. Switch on 'Pool broader cohorts too' to include them."
         )
-    shown = pooled[pooled["k"] >= 2]
+    shown = pooled[stats.poolable(pooled)]
     if shown.empty:
-        st.info("No target has two or more studies with n for one measure under these filters.")
+        st.info(f"No target has {stats.MIN_POOL} or more studies with n for one measure under these filters.")
     else:
         cols = [
             "endpoint",

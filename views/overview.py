@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from celltx import figures, load, ui
+from celltx import figures, linked, ui
 
 st.title("Cellular immunotherapy in blood cancers: the evidence")
-studies = load.one_per_study(ui.filtered_studies())
+studies = linked.one_per_study(ui.filtered_studies())
 values = ui.filtered_outcomes()
 if ui.has_data(studies, "studies"):
     cols = st.columns(4)

@@ -8,7 +8,7 @@ st.title("Target antigens by disease")
 built = ui.figure("targets_matrix", key="targets_chart")
 if built.figure is not None:
     st.subheader("Targets with clinical results in the data")
-    summary = built.extra
+    summary = built.targets_summary
     for t in sorted(summary["target"].unique()):
         n_values = int(summary.loc[summary["target"] == t, "n_values"].sum())
         st.page_link(

@@ -9,6 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from celltx import pages
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
@@ -26,8 +28,8 @@ def open_page(page: str, params: dict | None = None) -> AppTest:
     for k, v in (params or {}).items():
         at.query_params[k] = v
     at.run()  # the frame registers its pages (st.navigation) on the first run
-    if page != "overview":  # overview is the default page
-        at.switch_page(f"views/{page}.py").run()
+    if not pages.BY_KEY[page].default:
+        at.switch_page(pages.BY_KEY[page].file).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

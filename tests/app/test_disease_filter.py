@@ -27,6 +27,21 @@ def test_b_all_shows_lee_2014_marked_as_a_broader_cohort_and_not_pooled():
     assert at.multiselect(key="f_disease").value == ["B-ALL"]
     [fig] = figures(at)
     assert "cart-lee-2014" in record_ids(fig)
+    # marked: its own marker style, a legend entry naming why, the reason in the hover
+    lee = [
+        (t, i)
+        for t in fig["data"]
+        for i, cd in enumerate(t.get("customdata") or [])
+        if cd and cd[0] == "cart-lee-2014"
+    ]
+    assert lee
+    for t, i in lee:
+        symbol = t["marker"]["symbol"]
+        assert (symbol[i] if isinstance(symbol, list) else symbol).endswith("-open-dot")
+        assert "broader cohort: ALL, lineage not stated" in t["hovertext"][i]
+        assert "broader than B-ALL" in t["hovertext"][i]
+    legend = [t["name"] for t in fig["data"] if t.get("showlegend") and t.get("hoverinfo") == "skip"]
+    assert "broader cohort: ALL, lineage not stated" in legend
     pooled = table_with(at, "included", "i2_pct")
     assert not pooled["included"].str.contains("cart-lee-2014").any()
     excluded = table_with(at, "excluded_reasons")
@@ -47,3 +62,12 @@ def test_pooling_broader_cohorts_is_stated_when_switched_on():
     excluded = table_with(at, "excluded_reasons")
     assert not excluded["excluded_reasons"].str.contains("cart-lee-2014: broader cohort").any()
     assert any("are included in these estimates" in c.value for c in at.caption)
+
+
+def test_overview_rolls_counts_up_the_hierarchy():
+    at = open_page("overview")
+    table = table_with(at, "term", "studies", "coded_here").set_index("term")
+    assert table.loc["ALL", "studies"] > table.loc["B-ALL", "studies"] + table.loc["T-ALL", "studies"]
+    # cart-lee-2014 (ALL/NHL) counts under ALL and under lymphoma, but once under lymphoid
+    assert table.loc["lymphoid", "studies"] < sum(table.loc[t, "studies"] for t in ("ALL", "lymphoma", "MM"))
+    assert table.loc["ALL", "coded_here"] < table.loc["ALL", "studies"]

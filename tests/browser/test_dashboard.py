@@ -15,20 +15,25 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from celltx import load
+from celltx import load, pages
 
 TIMEOUT = 60_000
 
-# url path -> (screenshot name, key of the page's first chart, a disease that keeps some but not all
-# of its points)
+# a disease that keeps some but not all of each charted page's points
+DISEASE = {
+    "overview": "AML",
+    "cart_response": "MM",
+    "crs_dose": "MM",
+    "survival": "B-ALL",
+    "nk": "AML",
+    "donor": "MDS",
+    "targets": "MM",
+}
+# url path -> (screenshot name, key of the page's first chart, that disease), from the page registry
 PAGES = {
-    "/": ("overview", "overview_chart", "AML"),
-    "/cart-response": ("cart-response", "cart_response_chart", "MM"),
-    "/crs-dose": ("crs-dose", "crs_chart", "MM"),
-    "/survival-durability": ("survival-durability", "survival_chart", "B-ALL"),
-    "/nk-cells": ("nk-cells", "nk_chart", "AML"),
-    "/donor-type": ("donor-type", "donor_chart", "MDS"),
-    "/target-antigens": ("target-antigens", "targets_chart", "MM"),
+    p.url: ("overview" if p.default else p.url_path, p.chart_key, DISEASE[p.key])
+    for p in pages.PAGES
+    if p.chart_key
 }
 
 # What a chart draws, as sorted "trace|point" keys read from the figure Plotly holds (gd.data):

@@ -1,0 +1,364 @@
+"""One forest engine: proportions per study with exact CIs, one panel per value of a facet.
+
+Response (a panel per measure, pooled diamonds), CRS (a panel per grade scope), NK results (a
+panel per setting, every row naming its measure) and reported bounds are the same chart with
+different arguments; the public functions below only name them (as plotly express names its
+arguments for one ``make_figure``). The engine draws the rows it is given in the given order; the
+recipe chose and ordered them.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from celltx import vocab
+from celltx.charts import marks, text
+from celltx.charts.layout import SCREEN, Labels, Theme, finish
+
+X_RANGE = [-3, 106]
+X_RANGE_WITH_P = [-3, 118]  # room right of 100% for the printed P values
+
+
+def _points(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, theme, row: int) -> bool:
+    """Values with exact CIs (filled) and without (hollow); returns whether the legend entry is
+    still to be shown."""
+    for with_ci in (True, False):
+        point = g[g["value_pct"].notna() & (g["ci_low_pct"].notna() == with_ci)]
+        if point.empty:
+            continue
+        flagged = marks.marked(point)
+        point = point.iloc[np.argsort(flagged, kind="stable")]  # the legend shows the usual symbol
+        error = None
+        if with_ci:
+            error = {
+                "type": "data",
+                "array": (point["ci_high_pct"] - point["value_pct"]).clip(lower=0),
+                "arrayminus": (point["value_pct"] - point["ci_low_pct"]).clip(lower=0),
+                "visible": True,
+                "thickness": 1.5 * theme.marker_scale,
+                "width": 4,
+            }
+        fig.add_trace(
+            go.Scatter(
+                x=point["value_pct"],
+                y=point["_y"],
+                mode="markers",
+                name=name,
+                legendgroup=group,
+                showlegend=bool(show and not flagged.all()),
+                marker={
+                    "color": color,
+                    "size": marks.n_size(point["n"], theme),
+                    "symbol": marks.symbols(point, "circle" if with_ci else "circle-open"),
+                    "line": {"width": 1.5, "color": color},
+                },
+                error_x=error,
+                cliponaxis=False,
+                customdata=marks.record_data(point),
+                hovertext=[text.hover_text(r) for _, r in point.iterrows()],
+                hoverinfo="text",
+            ),
+            row=row,
+            col=1,
+        )
+        show = bool(show and flagged.all())  # a trace of marked points only leaves the entry to the next
+    return show
+
+
+def _bounds(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, theme, row: int) -> bool:
+    """'Up to' and 'more than' values as open triangles pointing the open way."""
+    bound = g[g["value_pct"].isna() & (g["value_low_pct"].isna() != g["value_high_pct"].isna())]
+    if bound.empty:
+        return show
+    flagged = marks.marked(bound)
+    bound = bound.iloc[np.argsort(flagged, kind="stable")]
+    upper = bound["value_high_pct"].notna()
+    fig.add_trace(
+        go.Scatter(
+            x=bound["value_high_pct"].fillna(bound["value_low_pct"]),
+            y=bound["_y"],
+            mode="markers+text",
+            name=name,
+            legendgroup=group,
+            showlegend=bool(show and not flagged.all()),
+            text=["up to" if u else "more than" for u in upper],
+            textposition=["middle left" if u else "middle right" for u in upper],
+            textfont={"size": theme.font - 3, "color": color},
+            marker={
+                "color": color,
+                "size": 12 * theme.marker_scale,
+                "symbol": marks.symbols(
+                    bound, ["triangle-left-open" if u else "triangle-right-open" for u in upper]
+                ),
+                "line": {"width": 2, "color": color},
+            },
+            customdata=marks.record_data(bound),
+            hovertext=[text.hover_text(r) for _, r in bound.iterrows()],
+            hoverinfo="text",
+        ),
+        row=row,
+        col=1,
+    )
+    return show and bool(flagged.all())
+
+
+def _ranges(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, row: int) -> bool:
+    """Ranges printed across studies ('20–64%') as hatched bars, never as a point."""
+    rng = g[g["value_pct"].isna() & g["value_low_pct"].notna() & g["value_high_pct"].notna()]
+    if rng.empty:
+        return show
+    lo, hi = rng["value_low_pct"], rng["value_high_pct"]
+    fig.add_trace(
+        go.Bar(
+            x=hi - lo,
+            base=lo,
+            y=rng["_y"],
+            orientation="h",
+            name=name,
+            legendgroup=group,
+            showlegend=show,
+            width=0.35,
+            marker={"color": color, "opacity": 0.45, "pattern": {"shape": "/"}},
+            customdata=marks.record_data(rng),
+            hovertext=[text.hover_text(r) for _, r in rng.iterrows()],
+            hoverinfo="text",
+        ),
+        row=row,
+        col=1,
+    )
+    return False
+
+
+def _pooled(fig: go.Figure, pr: pd.Series, measure: str, y: str, theme: Theme, row: int) -> None:
+    """A random-effects pooled estimate as a diamond with its 95% CI."""
+    tgt = pr["group"].split(" | ")[0]
+    hover = (
+        f"<b>Random-effects pooled {html.escape(measure)}, {html.escape(pr['group'])}</b><br>"
+        f"{text.fmt(pr['pooled_pct'])}% (95% CI {text.fmt(pr['ci_low_pct'])}–"
+        f"{text.fmt(pr['ci_high_pct'])}%)<br>k = {pr['k']} studies, n = {pr['n_total']}<br>"
+        f"tau² = {pr['tau2']:.3f}, I² = {text.fmt(pr['i2_pct'])}%<br>"
+        f"DerSimonian-Laird on the logit scale<br>included: {html.escape(pr['included'])}"
+        + (f"<br>excluded: {text.wrap(pr['excluded_reasons'])}" if pr["excluded"] else "")
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[pr["pooled_pct"]],
+            y=[y],
+            mode="markers",
+            name=f"pooled {tgt}",
+            showlegend=False,
+            marker={
+                "symbol": "diamond-wide",
+                "size": 18 * theme.marker_scale,
+                "color": marks.target_color(tgt),
+                "line": {"color": theme.ink, "width": 1},
+            },
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [pr["ci_high_pct"] - pr["pooled_pct"]],
+                "arrayminus": [pr["pooled_pct"] - pr["ci_low_pct"]],
+                "thickness": 2.5,
+            },
+            hovertext=[hover],
+            hoverinfo="text",
+            customdata=np.array([[f"pooled:{measure}:{pr['group']}", -1]], dtype=object),
+        ),
+        row=row,
+        col=1,
+    )
+
+
+def _row_labels(g: pd.DataFrame, with_measure: bool, compare: str | None) -> list[str]:
+    """One label per drawn row; the arms of one comparison share theirs."""
+    items: dict[object, str] = {}
+    keys = []
+    for i, r in g.iterrows():
+        key = r[compare] if compare and text.present(r.get(compare)) else ("row", i)
+        keys.append(key)
+        if key not in items:
+            arms = g[g[compare] == key] if compare and key == r.get(compare) else None
+            items[key] = text.row_label(r, with_measure) if arms is None else text.comparison_label(arms)
+    unique = dict(zip(items, text.dedupe_labels(list(items.values())), strict=True))
+    return [unique[k] for k in keys]
+
+
+def _join(fig: go.Figure, arms: pd.DataFrame, theme: Theme, row: int) -> None:
+    """The line between the arms of one comparison (drawn under their markers)."""
+    x = arms["value_pct"].dropna().sort_values()
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=[arms["_y"].iloc[0]] * len(x),
+            mode="lines",
+            line={"color": theme.muted, "width": 2},
+            showlegend=False,
+            hoverinfo="skip",
+        ),
+        row=row,
+        col=1,
+    )
+
+
+def pooled_label(pr: pd.Series) -> str:
+    return f"Pooled {marks.legend_name(pr['group'])} (k={pr['k']}, n={pr['n_total']})"
+
+
+def forest(
+    df: pd.DataFrame,
+    labels: Labels,
+    theme: Theme = SCREEN,
+    *,
+    facet: str | None = None,
+    facets: Sequence | None = None,
+    facet_title: Callable[[object], str] = str,
+    with_measure: bool = False,
+    group: str = "target_group",
+    color_of: Callable[[str], str] = marks.target_color,
+    legend_title: str = "Target antigen",
+    pooled: pd.DataFrame | None = None,
+    p_values: bool = False,
+    compare: str | None = None,
+) -> go.Figure:
+    """Rows of proportions (points with exact CIs, bounds, ranges), a panel per ``facet`` value.
+
+    ``facets`` orders the panels (default: order of appearance). ``with_measure``: every row
+    label names its measure and landmark (panels of mixed measures). ``pooled``: rows of
+    stats.pool to draw as diamonds under their panel (a ``facet`` column says which).
+    ``p_values``: the printed P value beside each comparison arm. ``compare``: a column; rows
+    sharing a value are the arms of one comparison, drawn side by side on one row joined by a
+    line, with the P value once (as in the donor chart).
+    """
+    if facet is None:
+        panels: list = [None]
+    else:
+        present = list(dict.fromkeys(df[facet]))
+        panels = [f for f in facets if f in set(present)] if facets is not None else present
+    blocks = []
+    for f in panels:
+        g = df if f is None else df[df[facet] == f]
+        p = pooled[pooled[facet] == f] if pooled is not None and f is not None else pooled
+        blocks.append((f, g, p if p is not None and len(p) else None))
+    blocks = [(f, g.assign(_y=_row_labels(g, with_measure, compare)), p) for f, g, p in blocks]
+    counts = [g["_y"].nunique() + (len(p) if p is not None else 0) for _, g, p in blocks]
+    fig = make_subplots(
+        rows=len(panels),
+        cols=1,
+        shared_xaxes=True,
+        row_heights=counts,
+        vertical_spacing=0.1 / len(panels) + 0.03,
+        subplot_titles=[facet_title(f) for f in panels] if facet is not None else None,
+    )
+    seen: set = set()
+    for i, (f, g, p) in enumerate(blocks, start=1):
+        for _, arms in g[g["_y"].duplicated(keep=False)].groupby("_y", sort=False):
+            _join(fig, arms, theme, i)
+        for key, gg in g.groupby(group, sort=False):
+            name, color, show = marks.legend_name(key), color_of(key), key not in seen
+            show = _points(fig, gg, name, str(key), color, show, theme, i)
+            show = _bounds(fig, gg, name, str(key), color, show, theme, i)
+            if not _ranges(fig, gg, name, str(key), color, show, i):
+                seen.add(key)
+        if p_values:
+            for _, r in g.drop_duplicates("_y").iterrows():
+                if text.present(r.get("p_value")) and r.get("arm") != "all" and pd.notna(r["value_pct"]):
+                    fig.add_annotation(
+                        x=101,
+                        y=r["_y"],
+                        text=text.p_text(r["p_value"], r.get("p_scope")),
+                        showarrow=False,
+                        xanchor="left",
+                        font={"size": theme.font - 3},
+                        row=i,
+                        col=1,
+                    )
+        for _, pr in (p if p is not None else pd.DataFrame()).iterrows():
+            _pooled(fig, pr, str(f), pooled_label(pr), theme, i)
+        fig.update_yaxes(autorange="reversed", row=i, col=1, tickfont={"size": theme.font - 2})
+    for key in dict.fromkeys(df[group]):  # a group drawn only with marked points: its colour's entry
+        if key not in seen:
+            fig.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=marks.legend_name(key),
+                    legendgroup=str(key),
+                    marker={"color": color_of(key), "size": 12 * theme.marker_scale, "symbol": "circle"},
+                    hoverinfo="skip",
+                )
+            )
+    x_range = X_RANGE_WITH_P if p_values else X_RANGE
+    fig.update_xaxes(range=x_range, title_text=vocab.axis_title("value_pct"), row=len(panels), col=1)
+    height = max(340, 150 + 30 * sum(counts) + 50 * len(panels))
+    return finish(fig, labels, theme, height=height, legend_title=legend_title)
+
+
+# ---------------------------------------------------------------------------------------------
+# The forests of the dashboard: each only names its arguments
+
+
+def response_forest(
+    df: pd.DataFrame, pooled: pd.DataFrame | None, labels: Labels, theme: Theme = SCREEN
+) -> go.Figure:
+    """Response rate per study with exact 95% CI, one panel per response measure; ``pooled``:
+    the diamonds to draw (stats.pool rows with an ``endpoint`` column)."""
+    return forest(
+        df,
+        labels,
+        theme,
+        facet="endpoint",
+        facets=list(vocab.ENDPOINTS),
+        facet_title=lambda m: f"{m}: {vocab.ENDPOINTS[m][1]}",
+        pooled=pooled,
+    )
+
+
+def crs_by_target(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Figure:
+    """CRS incidence per study, one panel per grade scope (any / severe / grade >= 3 / unstated)."""
+    return forest(
+        df,
+        labels,
+        theme,
+        facet="scope",
+        facets=list(vocab.CRS_SCOPES),
+        facet_title=lambda s: f"CRS, {vocab.CRS_SCOPES[s]}",
+    )
+
+
+def bounds_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Figure:
+    """Values reported as ranges or 'up to' bounds (e.g. neurotoxicity), one row each."""
+    return forest(df, labels, theme, with_measure=True)
+
+
+def labelled_forest(
+    df: pd.DataFrame,
+    labels: Labels,
+    theme: Theme = SCREEN,
+    group_col: str = "target_group",
+    color_of: Callable[[str], str] = marks.target_color,
+    legend_title: str = "Target antigen",
+    facet_col: str | None = None,
+    compare: str | None = None,
+) -> go.Figure:
+    """A forest whose every row names its measure, arm and landmark (mixed result types: relapse
+    and bridging cohorts, NK results), with the printed P value beside each comparison; arms
+    sharing a ``compare`` value sit side by side on one row."""
+    return forest(
+        df,
+        labels,
+        theme,
+        facet=facet_col,
+        with_measure=True,
+        group=group_col,
+        color_of=color_of,
+        legend_title=legend_title,
+        p_values=True,
+        compare=compare,
+    )

@@ -1,0 +1,140 @@
+"""How a point looks, decided in one place: colour per target, size per n, symbol per kind.
+
+A row's own columns choose its marker: ``MARKS`` lists the row flags that replace the usual
+symbol (a user's uploaded study is a star), each with its legend entry. A new kind of point (say,
+one from a broader cohort than the filter) is one more entry here, and every chart that draws
+points shows it with its legend entry.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from celltx import vocab
+from celltx.charts.layout import SCREEN, Theme
+
+
+def open_dot(usual: str) -> str:
+    """The usual shape drawn open with a dot in it: a point keeps its shape (a square stays a
+    CR/CRi square, a triangle keeps pointing the open way) and its CI bar, and reads as marked."""
+    return usual.removesuffix("-dot").removesuffix("-open") + "-open-dot"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A boolean row column that, when true, draws the point with ``symbol`` (a symbol, or a
+    function of the chart's usual symbol). The legend has one entry ``legend`` or, with
+    ``legend_column``, one entry per distinct value of that column among the marked rows."""
+
+    column: str
+    symbol: str | Callable[[str], str]
+    legend: str
+    legend_column: str | None = None
+    legend_symbol: str | None = None
+
+    def symbol_for(self, usual: str) -> str:
+        return self.symbol(usual) if callable(self.symbol) else self.symbol
+
+
+MARKS: tuple[Mark, ...] = (
+    Mark("user_data", "star", "★ your uploaded data"),
+    # a disease filter's broader or mixed cohorts (celltx.filters): the legend says which and why,
+    # e.g. "broader cohort: ALL, lineage not stated"; the hover adds the full reason
+    Mark("broader_cohort", open_dot, "broader cohort", "broader_label", "circle-open-dot"),
+)
+USER_SYMBOL = "star"
+
+
+def _flag(r: pd.Series | dict, column: str) -> bool:
+    v = r.get(column)
+    return bool(v) if v is not None and not (isinstance(v, float) and math.isnan(v)) else False
+
+
+def symbol(r: pd.Series | dict, usual: str) -> str:
+    """The row's marker symbol: the first flagged mark's, else the chart's usual one."""
+    for m in MARKS:
+        if _flag(r, m.column):
+            return m.symbol_for(usual)
+    return usual
+
+
+def marked(df: pd.DataFrame) -> np.ndarray:
+    """True for rows drawn with a mark's symbol. A trace puts them last, so its legend entry (which
+    shows the trace's first symbol) keeps the usual one."""
+    out = np.zeros(len(df), dtype=bool)
+    for m in MARKS:
+        if m.column in df:
+            out |= df[m.column].fillna(False).astype(bool).to_numpy()
+    return out
+
+
+def symbols(df: pd.DataFrame, usual: str | list[str]) -> list[str]:
+    """``symbol`` for every row; ``usual`` may differ per row."""
+    base = usual if isinstance(usual, list) else [usual] * len(df)
+    return [symbol(r, u) for (_, r), u in zip(df.iterrows(), base, strict=True)]
+
+
+def mark_legend(fig: go.Figure, rows: pd.DataFrame, theme: Theme = SCREEN) -> go.Figure:
+    """A legend entry for every mark that some drawn row carries."""
+    for m in MARKS:
+        if m.column not in rows:
+            continue
+        flagged = rows[rows[m.column].fillna(False).astype(bool)]
+        if flagged.empty:
+            continue
+        names = [m.legend]
+        if m.legend_column and m.legend_column in flagged:
+            names = sorted({str(v) for v in flagged[m.legend_column].dropna()}) or names
+        for name in names:
+            fig.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=name,
+                    marker={
+                        "symbol": m.legend_symbol or m.symbol_for("circle"),
+                        "size": 14,
+                        "color": theme.ink,
+                        "line": {"width": 2, "color": theme.ink},
+                    },
+                    hoverinfo="skip",
+                    showlegend=True,
+                )
+            )
+    return fig
+
+
+def legend_name(group: object) -> str:
+    """'CD19;CD22' (a dual-target CAR) reads 'CD19 + CD22' in legends."""
+    return str(group).replace(";", " + ")
+
+
+def target_color(target: str) -> str:
+    return vocab.TARGET_COLORS.get(target, vocab.OKABE_ITO["black"])
+
+
+def donor_kind(arm: str) -> str:
+    return "HID" if str(arm).startswith("HID") else "ISD"
+
+
+def donor_color(arm: str) -> str:
+    return vocab.DONOR_COLORS[donor_kind(arm)]
+
+
+def n_size(n: pd.Series, theme: Theme) -> list[float]:
+    """Marker area grows with n; studies without n get a small fixed marker."""
+    return [(7 + 2.2 * math.sqrt(v) if pd.notna(v) else 7) * theme.marker_scale for v in n]
+
+
+def record_data(df: pd.DataFrame) -> np.ndarray:
+    """customdata for every point: [record id, outcome index], so a click opens the record."""
+    return np.array(
+        [[r["record_id"], int(r["outcome_index"])] for _, r in df.iterrows()], dtype=object
+    ).reshape(-1, 2)
