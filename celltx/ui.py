@@ -299,7 +299,7 @@ def sidebar_filters() -> filters.Filters:
             key=BROADER_KEY,
             disabled=not chosen,
             help="Records coded with a broader term (e.g. ALL, lineage not stated) or mixed cohorts "
-            "that include the chosen disease: drawn open with a dot (same shape), with a legend entry "
+            "that include the chosen disease: drawn open with an x (same shape), with a legend entry "
             "saying which; hover or click a point for why. Off: only records of the chosen disease(s).",
         )
         st.toggle(

@@ -20,10 +20,14 @@ from celltx import vocab
 from celltx.charts.layout import SCREEN, Theme
 
 
-def open_dot(usual: str) -> str:
-    """The usual shape drawn open with a dot in it: a point keeps its shape (a square stays a
-    CR/CRi square, a triangle keeps pointing the open way) and its CI bar, and reads as marked."""
-    return usual.removesuffix("-dot").removesuffix("-open") + "-open-dot"
+def crossed(usual: str) -> str:
+    """The usual shape drawn open with an x in it (circle, square, diamond; other shapes open with
+    a dot): the point keeps its shape (a CR/CRi square stays a square, a bound keeps its triangle)
+    and its CI bar, and cannot be taken for a plain hollow point (no CI)."""
+    base = usual.removesuffix("-dot").removesuffix("-open")
+    if base in ("circle", "square", "diamond"):
+        return f"{base}-x-open"
+    return f"{base}-open-dot"
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ MARKS: tuple[Mark, ...] = (
     Mark("user_data", "star", "★ your uploaded data"),
     # a disease filter's broader or mixed cohorts (celltx.filters): the legend says which and why,
     # e.g. "broader cohort: ALL, lineage not stated"; the hover adds the full reason
-    Mark("broader_cohort", open_dot, "broader cohort", "broader_label", "circle-open-dot"),
+    Mark("broader_cohort", crossed, "broader cohort", "broader_label", "circle-x-open"),
 )
 USER_SYMBOL = "star"
 

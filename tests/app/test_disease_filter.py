@@ -37,7 +37,7 @@ def test_b_all_shows_lee_2014_marked_as_a_broader_cohort_and_not_pooled():
     assert lee
     for t, i in lee:
         symbol = t["marker"]["symbol"]
-        assert (symbol[i] if isinstance(symbol, list) else symbol).endswith("-open-dot")
+        assert (symbol[i] if isinstance(symbol, list) else symbol) == "circle-x-open"
         assert "broader cohort: ALL, lineage not stated" in t["hovertext"][i]
         assert "broader than B-ALL" in t["hovertext"][i]
     legend = [t["name"] for t in fig["data"] if t.get("showlegend") and t.get("hoverinfo") == "skip"]

@@ -42,7 +42,7 @@ def lee_symbol(chart) -> str | None:
 
 def check_marked(page: Page) -> None:
     chart = drawn(page, KEY)
-    assert lee_symbol(chart) == "circle-open-dot", "Lee et al. 2014 is not drawn with the broader marker"
+    assert lee_symbol(chart) == "circle-x-open", "Lee et al. 2014 is not drawn with the broader marker"
     expect(chart.locator(".legendtext", has_text=LEGEND)).to_be_visible(timeout=TIMEOUT)
     maude = next(sym for _, rid, sym in chart.evaluate(POINTS_JS) if rid == "cart-maude-2014")
     assert maude == "circle", "a B-ALL study must keep the usual marker"
