@@ -9,10 +9,13 @@ PORT ?= 8501
 
 .PHONY: app test lint setup chromium axe
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+# The last step installs the checkout itself, editable: the `celltx` command runs this checkout's
+# code, dashboard and data (pyproject.toml says why the dashboard is not inside the package).
+$(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 setup: $(BIN)/.installed
@@ -31,7 +34,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 axe: node_modules/axe-core/axe.min.js
 
 app: setup
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(BIN)/celltx app --port $(PORT)
 
 test: setup chromium axe
 	$(BIN)/ruff check .

@@ -2,7 +2,8 @@
 
 Figures are rendered by kaleido with Debian's Chromium through one persistent kaleido server, so
 a bundle of all figures costs one browser start. The folder also gets ``index.html`` and
-``README.md`` listing each file with its caption and source, ready to drop into a slide deck.
+``README.md`` listing each file with its caption and source, ready to drop into a slide deck;
+with ``--leave-one-out``, each pooling figure's leave-one-out table as CSV beside it, listed there.
 """
 
 from __future__ import annotations
@@ -14,9 +15,21 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 from tqdm import tqdm
 
-from celltx import charts, export_image, figures, filters, load
+from celltx import charts, export_image, figures, filters, load, stats
+from celltx.export import to_csv
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table written beside a figure (e.g. leave-one-out), with what it is and its rows."""
+
+    path: Path
+    what: str
+    rows: pd.DataFrame
+    empty_note: str
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,25 @@ class Written:
     recipe: figures.Recipe
     title: str
     footnote: str
+    tables: tuple[Table, ...] = ()
+
+
+LEAVE_ONE_OUT_CSV = ["endpoint", *stats.LEAVE_ONE_OUT_COLUMNS]
+
+
+def write_tables(out: Path, recipe: figures.Recipe, result: figures.Result, slug: str) -> tuple[Table, ...]:
+    """The leave-one-out table of a figure that pools, as CSV beside it (header only, and a note
+    in the index, when no group has enough studies under the filters)."""
+    if result.leave_one_out is None:
+        return ()
+    path = out / f"{recipe.name}_leave_one_out_{slug}.csv"
+    rows = result.leave_one_out.reindex(columns=LEAVE_ONE_OUT_CSV)
+    path.write_text(to_csv(rows, LEAVE_ONE_OUT_CSV), encoding="utf-8")
+    note = (
+        f"no pooled group has {stats.MIN_LEAVE_ONE_OUT} or more studies under these filters, "
+        "so nothing to leave out"
+    )
+    return (Table(path, "Leave-one-out: the pooled estimate without each study in turn", rows, note),)
 
 
 def write_bundle(
@@ -35,13 +67,16 @@ def write_bundle(
     presentation: bool = False,
     dark: bool = False,
     progress: bool = True,
+    leave_one_out: bool = False,
 ) -> list[Written]:
-    """Write every figure that has data under the filters; return what was written."""
+    """Write every figure that has data under the filters (``f``: celltx.cli.disease_filters for
+    the command line); return what was written. ``leave_one_out``: also each pooling figure's
+    leave-one-out table as CSV beside it."""
     f = f or filters.Filters(full_years=filters.year_bounds(ds.studies()))
     export_image.require_chromium()
     theme = charts.Theme(presentation=presentation, dark=dark)
     ctx = figures.context(ds, f, theme)
-    out.mkdir(parents=True, exist_ok=True)
+    writable(out)  # before rendering: a read-only folder fails now, not after every figure
     written: list[Written] = []
     export_image.start_server()
     try:
@@ -54,11 +89,25 @@ def write_bundle(
             path = out / f"{recipe.name}_{f.slug()}.{fmt}"
             data = export_image.to_image(built.figure, fmt)
             path.write_bytes(data)
-            written.append(Written(path, recipe, built.labels.title, built.labels.footnote))
+            tables = write_tables(out, recipe, built, f.slug()) if leave_one_out else ()
+            written.append(Written(path, recipe, built.labels.title, built.labels.footnote, tables))
     finally:
         export_image.stop_server()
     write_index(out, written, f, ds.version, fmt)
     return written
+
+
+def writable(out: Path) -> None:
+    """Create the output folder and prove a file can be written in it; ValueError says why not."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file; give a folder (it is created if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".celltx-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise ValueError(f"cannot write to {out}: {e.strerror or type(e).__name__}") from None
 
 
 def write_index(out: Path, written: list[Written], f: filters.Filters, version: str, fmt: str) -> None:
@@ -82,6 +131,9 @@ def write_index(out: Path, written: list[Written], f: filters.Filters, version: 
             f"- {w.footnote}",
             "",
         ]
+        for t in w.tables:
+            md += [f"- {t.what}: `{t.path.name}`", ""]
+            md += [_markdown_table(t.rows) if len(t.rows) else f"  ({t.empty_note})", ""]
         preview = (
             f'<img src="{html.escape(w.path.name)}" width="480">'
             if fmt in ("png", "svg")
@@ -90,7 +142,7 @@ def write_index(out: Path, written: list[Written], f: filters.Filters, version: 
         rows.append(
             f"<tr><td>{preview}</td><td><b>{html.escape(w.title)}</b><br>"
             f"{html.escape(w.recipe.caption)}<br><small>{html.escape(w.footnote)}</small><br>"
-            f"<code>{html.escape(w.path.name)}</code></td></tr>"
+            f"<code>{html.escape(w.path.name)}</code>" + _html_tables(w) + "</td></tr>"
         )
     (out / "README.md").write_text("\n".join(md), encoding="utf-8")
     page = (
@@ -102,18 +154,52 @@ def write_index(out: Path, written: list[Written], f: filters.Filters, version: 
     (out / "index.html").write_text(page, encoding="utf-8")
 
 
+def _html_tables(w: Written) -> str:
+    out = []
+    for t in w.tables:
+        name = html.escape(t.path.name)
+        body = (
+            t.rows.to_html(index=False, float_format=lambda x: f"{x:.3g}", border=0)
+            if len(t.rows)
+            else f" <small>({html.escape(t.empty_note)})</small>"
+        )
+        out.append(f"<br>{html.escape(t.what)}: <a href='{name}'>{name}</a>{body}")
+    return "".join(out)
+
+
+def _markdown_table(rows: pd.DataFrame) -> str:
+    def cell(v: object) -> str:
+        return f"{v:.3g}" if isinstance(v, float) else str(v).replace("|", "\\|")
+
+    head = "| " + " | ".join(rows.columns) + " |\n|" + "---|" * len(rows.columns)
+    return head + "".join(
+        "\n| " + " | ".join(cell(v) for v in r) + " |" for r in rows.itertuples(index=False)
+    )
+
+
 def main(args: argparse.Namespace) -> int:
     from celltx import cli  # the --disease options mean the same for every command
 
     ds = load.load_dataset(Path(args.data) if args.data else load.DATA_DIR)
     try:
         f = replace(cli.disease_filters(args), full_years=filters.year_bounds(ds.studies()))
-        written = write_bundle(ds, Path(args.out), args.format, f, args.presentation, args.dark)
+        written = write_bundle(
+            ds,
+            Path(args.out),
+            args.format,
+            f,
+            args.presentation,
+            args.dark,
+            leave_one_out=getattr(args, "leave_one_out", False),
+        )
     except export_image.ExportError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # e.g. the disk filled up while writing
+        print(f"error: cannot write to {args.out}: {e.strerror or type(e).__name__}", file=sys.stderr)
         return 2
     if not written:
         print(f"No figure has data for these filters ({', '.join(args.disease) or 'all'}).", file=sys.stderr)

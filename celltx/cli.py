@@ -1,4 +1,4 @@
-"""Command line: ``python -m celltx validate|export|pool|figures``.
+"""Command line: ``celltx validate|export|pool|figures|schema|app`` (or ``python -m celltx ...``).
 
 Every command reads the same validated records as the app. Problems go to standard error in the
 form ``file:line, record 'id', field 'x': what was wrong``.
@@ -7,13 +7,21 @@ form ``file:line, record 'id', field 'x': what was wrong``.
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from celltx import paths
 
-from celltx import filters, load, stats, vocab
-from celltx.export import outcomes_csv, studies_csv, to_csv
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from celltx import filters, load
+
+# The data modules (pandas, pydantic, statsmodels) are imported by the commands that use them, not
+# here: `celltx app` only hands over to Streamlit, and its start is timed against a bare Streamlit.
 
 BY_COLUMNS = {
     "target": "target_group",
@@ -26,12 +34,16 @@ BY_COLUMNS = {
 
 
 def _dataset(path: str | None) -> load.Dataset:
-    return load.load_dataset(Path(path) if path else load.DATA_DIR)
+    from celltx import load
+
+    return load.load_dataset(Path(path) if path else paths.DATA_DIR)
 
 
 def disease_filters(args: argparse.Namespace) -> filters.Filters:
     """The --disease options as the app's filters (same rule: narrower terms included, broader
     cohorts marked unless --hide-broader); an unknown term is a ValueError naming the known ones."""
+    from celltx import filters, vocab
+
     chosen = tuple(d for item in args.disease for d in item.split(",") if d.strip())
     unknown = [d for d in chosen if d not in vocab.DISEASE_TREE]
     if unknown:
@@ -61,10 +73,12 @@ def _add_disease_options(p: argparse.ArgumentParser, pool: bool = False) -> None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from celltx import load
+
     ds = _dataset(args.path)
     for p in ds.problems:
         print(p, file=sys.stderr)
-    n_files = len(load.data_files(Path(args.path) if args.path else load.DATA_DIR))
+    n_files = len(load.data_files(Path(args.path) if args.path else paths.DATA_DIR))
     p = ds.parsed
     n_out = sum(len(s.outcomes) for s in p.studies)
     print(
@@ -90,6 +104,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from celltx import filters
+    from celltx.export import outcomes_csv, studies_csv
+
     ds = _dataset(args.data)
     if ds.errors:
         print(
@@ -114,7 +131,7 @@ def _user_outcomes(path: str) -> pd.DataFrame | None:
     """A user's own studies file, validated as the Data page's upload validates it (same checks,
     same messages); None, with every problem on standard error, when any record is invalid,
     because pooling the valid rest would silently change what the user asked to pool."""
-    from celltx import upload
+    from celltx import load, upload
 
     p = Path(path)
     if not p.is_file():
@@ -140,6 +157,9 @@ def _user_outcomes(path: str) -> pd.DataFrame | None:
 def cmd_pool(args: argparse.Namespace) -> int:
     """Pooled table, or with --leave-one-out / --subgroup-test those tables (column contracts in
     celltx.stats: POOL_COLUMNS, LEAVE_ONE_OUT_COLUMNS, SUBGROUP_COLUMNS)."""
+    from celltx import filters, stats
+    from celltx.export import to_csv
+
     user = args.data is not None
     if user:
         outcomes = _user_outcomes(args.data)
@@ -210,8 +230,23 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    """Run the dashboard with Streamlit's own command line, replacing this process (so a signal to
+    ``celltx app`` reaches the server, and a test or benchmark measures the server itself)."""
+    from celltx import serve
+
+    try:
+        cmd = serve.app_command(args.port, args.streamlit_options)
+    except FileNotFoundError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    sys.stdout.flush()
+    os.execv(cmd[0], cmd)  # noqa: S606 - our own interpreter running streamlit, no shell
+    return 0  # not reached
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m celltx", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="celltx", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="validate a data folder or file; exit 1 on any problem")
@@ -255,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_pool)
 
     s = sub.add_parser("schema", help="write the JSON Schemas of a study file and the disease file")
-    s.add_argument("--out", default=str(load.DATA_DIR / "schema"), help="folder (default: data/schema)")
+    s.add_argument("--out", default=str(paths.DATA_DIR / "schema"), help="folder (default: data/schema)")
     s.set_defaults(func=cmd_schema)
 
     f = sub.add_parser("figures", help="write every dashboard figure to a folder")
@@ -265,16 +300,49 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--presentation", action="store_true", help="presentation theme (16:9, large)")
     f.add_argument("--dark", action="store_true", help="dark slide background (with --presentation)")
     f.add_argument("--data", help="data folder or file (default: data/)")
+    f.add_argument(
+        "--leave-one-out",
+        action="store_true",
+        help="also write each pooled figure's leave-one-out table (CSV, listed in the index)",
+    )
     f.set_defaults(func=cmd_figures)
+
+    a = sub.add_parser(
+        "app",
+        help="run the dashboard (streamlit run app.py); further options go to Streamlit",
+        description="Run the dashboard on http://localhost:PORT. Options after the port are passed to "
+        "'streamlit run', e.g. celltx app --port 8600 --server.address 127.0.0.1",
+    )
+    a.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    a.set_defaults(func=cmd_app)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "app":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.streamlit_options = rest
+    if args.command == "app":
+        return cmd_app(args)
+    from celltx.problems import DataError
+
+    if not logging.getLogger().handlers:
+        # libraries (kaleido's browser watchdog, ours) log warnings with tracebacks; a command
+        # says what went wrong in one line on its own, so their records are not printed
+        logging.getLogger().addHandler(logging.NullHandler())
     try:
         return args.func(args)
-    except load.DataError as e:
+    except DataError as e:
         print(e, file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0
+    except OSError as e:  # the file system said no: one line, not a traceback
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,15 +1,38 @@
-"""Static image export with kaleido (Debian's Chromium), with a clear error when it is missing."""
+"""Static image export with kaleido (Debian's Chromium), bounded in time and started once.
+
+kaleido's own sync server waits without a timeout: a Chromium that exits at once or stops
+answering left ``figures`` hanging forever and a Streamlit server that ignored SIGTERM (its exit
+handler joined the stuck thread). Here one kaleido runs on a thread of our own: it is started under
+a lock (three sessions clicking at once start one browser, not three), every start and every image
+has a timeout, a timed-out browser is closed and replaced on the next call, and it is shut down
+when the process exits. A missing or broken Chromium is an ``ExportError`` whose message says so.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import concurrent.futures
+import functools
+import logging
 import shutil
-import warnings
+import subprocess
+import threading
+from typing import Any
 
 import plotly.graph_objects as go
 
 from celltx import charts
 
+log = logging.getLogger(__name__)
+
 CHROMIUM_HINT = "Chromium is needed to export images. Install it with: sudo apt-get install -y chromium"
+BROKEN_HINT = (
+    "Image export needs a working Chromium: reinstall it (sudo apt-get install --reinstall chromium)"
+)
+START_TIMEOUT = 60.0  # seconds for Chromium to start and load plotly.js
+IMAGE_TIMEOUT = 60.0  # seconds for one image (the largest slide takes about 3)
+STOP_TIMEOUT = 10.0
 
 
 class ExportError(RuntimeError):
@@ -20,40 +43,147 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
-def require_chromium() -> str:
+@functools.lru_cache(maxsize=4)
+def _probe(path: str) -> str | None:
+    """None when this Chromium runs (``--version`` answers within 15 s), else why it does not."""
+    try:
+        done = subprocess.run(  # noqa: S603 - a fixed argument list, no shell
+            [path, "--version"], capture_output=True, timeout=15, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return f"Chromium at {path} did not answer within 15 s"
+    except OSError as e:
+        return f"Chromium at {path} cannot be run ({e.strerror or type(e).__name__})"
+    if done.returncode != 0:
+        return f"Chromium at {path} exits at once (exit code {done.returncode})"
+    return None
+
+
+def unavailable() -> str | None:
+    """Why images cannot be exported on this machine, or None when they can (checked once, and
+    again after a failed start: then the reason stays until the process restarts)."""
     path = chromium_path()
     if path is None:
-        raise ExportError(CHROMIUM_HINT)
-    return path
+        return CHROMIUM_HINT
+    broken = _probe(path)
+    if broken:
+        return f"{broken}. {BROKEN_HINT}"
+    return _RENDERER.failed
+
+
+def require_chromium() -> str:
+    reason = unavailable()
+    if reason:
+        raise ExportError(reason)
+    return chromium_path() or ""
+
+
+class _Renderer:
+    """One kaleido browser on its own event-loop thread; every call waits at most a timeout."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._kaleido: Any = None
+        self.failed: str | None = None  # why the last start failed, for the page to say
+
+    @property
+    def running(self) -> bool:
+        return self._kaleido is not None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._kaleido is not None:
+                return
+            path = require_chromium()
+            import kaleido
+
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="celltx-kaleido", daemon=True)
+            thread.start()
+
+            async def open_browser() -> Any:
+                k = kaleido.Kaleido(n=1, timeout=IMAGE_TIMEOUT, path=path)
+                await k.__aenter__()
+                return k
+
+            future = asyncio.run_coroutine_threadsafe(open_browser(), loop)
+            try:
+                self._kaleido = future.result(START_TIMEOUT)
+            except Exception as e:
+                future.cancel()
+                self._end_loop(loop, thread)
+                if isinstance(e, concurrent.futures.TimeoutError):
+                    self.failed = (
+                        f"Chromium at {path} did not start within {START_TIMEOUT:.0f} s. {BROKEN_HINT}"
+                    )
+                else:
+                    log.warning("Chromium at %s could not be started", path, exc_info=True)
+                    self.failed = (
+                        f"Chromium at {path} could not be started ({type(e).__name__}). {BROKEN_HINT}"
+                    )
+                raise ExportError(self.failed) from None
+            self.failed = None
+            self._loop, self._thread = loop, thread
+
+    def render(self, fig: dict, opts: dict) -> bytes:
+        self.start()
+        with self._lock:
+            loop, k = self._loop, self._kaleido
+        if loop is None or k is None:
+            raise ExportError("the image renderer was stopped; try again")
+        future = asyncio.run_coroutine_threadsafe(k.calc_fig(fig, opts=opts), loop)
+        try:
+            return future.result(IMAGE_TIMEOUT)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            self.stop()  # a stuck browser is replaced on the next call
+            raise ExportError(
+                f"image export took longer than {IMAGE_TIMEOUT:.0f} s and was stopped"
+            ) from None
+        except Exception as e:  # kaleido raises several types; all mean the same to a user
+            raise ExportError(f"image export failed ({type(e).__name__}: {e})") from e
+
+    def stop(self) -> None:
+        with self._lock:
+            loop, thread, k = self._loop, self._thread, self._kaleido
+            self._loop = self._thread = self._kaleido = None
+        if loop is None or thread is None:
+            return
+        if k is not None:
+            closing = asyncio.run_coroutine_threadsafe(k.__aexit__(None, None, None), loop)
+            try:
+                closing.result(STOP_TIMEOUT)
+            except Exception:  # noqa: BLE001 - closing is best effort; the process is leaving
+                log.warning("kaleido did not close cleanly", exc_info=True)
+        self._end_loop(loop, thread)
+
+    @staticmethod
+    def _end_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(STOP_TIMEOUT)
+
+
+_RENDERER = _Renderer()
+atexit.register(_RENDERER.stop)
 
 
 def to_image(fig: go.Figure, fmt: str = "png", scale: float = charts.SLIDE_SCALE) -> bytes:
     """The figure as a 16:9 slide image (charts.export_size), PNG at 2x by default."""
     width, height = charts.export_size(fig)
-    require_chromium()
-    try:
-        with warnings.catch_warnings():
-            # plotly passes browser options that a running kaleido server does not need
-            warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-            return fig.to_image(format=fmt, width=width, height=height, scale=scale)
-    except Exception as e:  # kaleido raises several types; all mean the same to a user
-        raise ExportError(f"image export failed ({type(e).__name__}: {e}). {CHROMIUM_HINT}") from e
+    opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+    return _RENDERER.render(fig.to_dict(), opts)
 
 
 def to_svg_bytes(fig: go.Figure) -> bytes:
-    start_server()
     return to_image(fig, "svg", scale=1)
 
 
 def start_server() -> None:
     """One persistent kaleido (Chromium) process for many exports: about ten times faster."""
-    import kaleido
-
-    require_chromium()
-    kaleido.start_sync_server(silence_warnings=True)
+    _RENDERER.start()
 
 
 def stop_server() -> None:
-    import kaleido
-
-    kaleido.stop_sync_server(silence_warnings=True)
+    _RENDERER.stop()

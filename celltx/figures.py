@@ -43,8 +43,13 @@ class Result:
     rows: pd.DataFrame
     figure: go.Figure | None
     labels: charts.Labels
-    # CAR-T response: stats.pool per measure and target, every group (diamonds only where pooled)
+    # CAR-T response and a user's own studies: stats.pool per measure and target, every group
+    # (diamonds only where pooled), with an endpoint column
     pooled: pd.DataFrame | None = None
+    # the same: stats.subgroup_tests per measure (one row per stratum compared)
+    subgroups: pd.DataFrame | None = None
+    # the same: stats.leave_one_out_table per measure (groups of 3 or more studies)
+    leave_one_out: pd.DataFrame | None = None
     # targets: disease x target with the number of values in the data (n_values)
     targets_summary: pd.DataFrame | None = None
 
@@ -160,30 +165,82 @@ def with_broader_included(pooled: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFr
     )
 
 
+@dataclass(frozen=True)
+class Pooling:
+    """Per endpoint: the pooled table, the subgroup tests and leave-one-out, each with an
+    ``endpoint`` column (the forest's panel)."""
+
+    pooled: pd.DataFrame
+    subgroups: pd.DataFrame
+    leave_one_out: pd.DataFrame
+
+
+def pool_by_endpoint(rows: pd.DataFrame, user: bool = False, pool_broader: bool = False) -> Pooling:
+    """Pool each endpoint of ``rows`` by target (measures never pooled together); ``user``: pool
+    a user's uploaded studies among themselves, else the curated evidence (stats.groups);
+    broader cohorts of a disease filter only with ``pool_broader`` (``broader_included`` says which)."""
+    parts: dict[str, list[pd.DataFrame]] = {"pooled": [], "subgroups": [], "leave_one_out": []}
+    for m in rows["endpoint"].unique() if len(rows) else []:
+        table = stats.pool(rows, m, by="target_group", user=user, pool_broader=pool_broader)
+        parts["pooled"].append(table.assign(endpoint=m))
+        parts["subgroups"].append(stats.subgroup_tests(table, m))
+        loo = stats.leave_one_out_table(rows, m, by="target_group", user=user, pool_broader=pool_broader)
+        parts["leave_one_out"].append(loo.assign(endpoint=m))
+    empty = {
+        "pooled": [*stats.POOL_COLUMNS, *stats.POOL_EXTRA, "endpoint"],
+        "subgroups": [*stats.SUBGROUP_COLUMNS, "stratum"],
+        "leave_one_out": [*stats.LEAVE_ONE_OUT_COLUMNS, "endpoint"],
+    }
+    frames = {
+        k: pd.concat([f for f in v if len(f)], ignore_index=True)
+        if any(len(f) for f in v)
+        else pd.DataFrame(columns=empty[k])
+        for k, v in parts.items()
+    }
+    frames["pooled"] = with_broader_included(frames["pooled"], rows)
+    return Pooling(**frames)
+
+
 def pooled_response(rows: pd.DataFrame, pool_broader: bool = False) -> pd.DataFrame:
-    """Pooled estimate per target for each response measure (measures never pooled together);
-    broader cohorts of a disease filter only with ``pool_broader``."""
-    if rows.empty:
-        return pd.DataFrame(columns=[*stats.POOL_COLUMNS, "excluded_reasons", "broader_included", "endpoint"])
-    parts = [
-        stats.pool(rows, m, by="target_group", pool_broader=pool_broader).assign(endpoint=m)
-        for m in rows["endpoint"].unique()
-    ]
-    return with_broader_included(pd.concat(parts, ignore_index=True), rows)
+    """Pooled estimate per target for each response measure (measures never pooled together)."""
+    return pool_by_endpoint(rows, pool_broader=pool_broader).pooled
 
 
 def cart_response(ctx: Context) -> Result:
     rows = cart_response_rows(ctx)
     # pooling dedupes linked records itself, from every row
-    pooled = pooled_response(rows, ctx.filters.pool_broader)
-    diamonds = pooled[stats.poolable(pooled)]
+    pooling = pool_by_endpoint(rows, pool_broader=ctx.filters.pool_broader)
+    diamonds = pooling.pooled[stats.poolable(pooling.pooled)]
     return _result(
         ctx,
         rows.sort_values(["target_group", "value_pct"], na_position="last"),
         "CAR-T response rate by target antigen",
         "CR, CR/CRi and overall response in separate panels; exact 95% CI",
-        lambda d, labels: charts.response_forest(d, diamonds, labels, ctx.theme),
-        pooled=pooled,
+        lambda d, labels: charts.response_forest(d, diamonds, labels, ctx.theme, pooling.subgroups),
+        pooled=pooling.pooled,
+        subgroups=pooling.subgroups,
+        leave_one_out=pooling.leave_one_out,
+    )
+
+
+def own_studies(ctx: Context) -> Result:
+    """A user's uploaded studies pooled among themselves with the same methods, never with the
+    curated evidence: every proportion they report, a panel per endpoint."""
+    o = ctx.outcomes
+    rows = o[
+        stats.is_user(o) & (o["value_pct"].notna() | o["value_low_pct"].notna() | o["value_high_pct"].notna())
+    ]
+    pooling = pool_by_endpoint(rows, user=True)
+    diamonds = pooling.pooled[stats.poolable(pooling.pooled)]
+    return _result(
+        ctx,
+        rows.sort_values(["endpoint", "target_group", "value_pct"], na_position="last"),
+        "YOUR uploaded studies, pooled among themselves",
+        "your data, this session only; never pooled with the curated evidence; exact 95% CI",
+        lambda d, labels: charts.pooled_forest(d, diamonds, labels, ctx.theme, pooling.subgroups),
+        pooled=pooling.pooled,
+        subgroups=pooling.subgroups,
+        leave_one_out=pooling.leave_one_out,
     )
 
 
@@ -289,7 +346,10 @@ def nk_results(ctx: Context) -> Result:
         & o["family"].isin(["response", "survival", "incidence", "toxicity"])
         & (o["value_pct"].notna() | o["value_low_pct"].notna() | o["value_high_pct"].notna())
     ]
-    rows = rows.assign(role=rows["arm"].map(arm_role), setting=rows["setting"].fillna("setting not stated"))
+    # the arm's curated role; a single-arm result (no declared arm) is NK-treated patients
+    rows = rows.assign(
+        role=rows["arm_role"].fillna("treatment"), setting=rows["setting"].fillna("setting not stated")
+    )
     rows = rows.assign(comparison=comparisons(rows))
     return _result(
         ctx,
@@ -316,7 +376,7 @@ def donor(ctx: Context) -> Result:
     if protocol and protocol != "All":
         rows = rows[rows["protocol"] == protocol]
     rows = rows[
-        rows["arm"].str.startswith(("HID", "ISD"))
+        rows["donor_type"].notna()
         & rows["value_pct"].notna()
         & rows["family"].isin(["survival", "incidence"])  # the chart's two panels
     ]
@@ -367,14 +427,6 @@ def comparisons(rows: pd.DataFrame) -> pd.Series:
     key = pd.Series([str(t) for t in rows[COMPARISON].itertuples(index=False)], index=rows.index)
     roles = rows.groupby(key)["role"].transform("nunique")
     return key.where(roles > 1, None)
-
-
-def arm_role(arm: str) -> str:
-    """NK comparison arms: the NK-treated arm vs its comparator."""
-    a = str(arm).lower()
-    if any(w in a for w in ("control", "historic", "chemotherapy alone", "hsct only", "without", "no ")):
-        return "comparator"
-    return "treatment"
 
 
 RECIPES: list[Recipe] = [
@@ -446,6 +498,13 @@ RECIPES: list[Recipe] = [
         "Candidate CAR target antigens by disease and which have clinical results in the data.",
         "targets",
         targets,
+    ),
+    Recipe(
+        "own_studies_pooled",
+        "Your uploaded studies (this session only) with exact 95% CI, pooled among themselves by "
+        "target with the same methods; never pooled with the curated evidence.",
+        "uploaded studies with a proportion",
+        own_studies,
     ),
 ]
 BY_NAME = {r.name: r for r in RECIPES}

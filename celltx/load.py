@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from celltx.parse import (
     data_files,
     parse_document,
 )
+from celltx.paths import DATA_DIR, ROOT, SEEDS_ENV, seeds_dir
 from celltx.problems import DataError, Problem, _loc_text
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "DATA_DIR",
     "OUTCOME_EXPORT_COLUMNS",
     "ROOT",
+    "SEEDS_ENV",
     "STUDY_EXPORT_COLUMNS",
     "STUDY_FILE_KEYS",
     "DataError",
@@ -65,21 +66,6 @@ __all__ = [
     "studies_frame",
     "targets_frame",
 ]
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
-SEEDS_ENV = "CELLTX_SEEDS"
-
-
-def seeds_dir() -> Path | None:
-    """The folder of source documents: $CELLTX_SEEDS, else ../shared/seeds beside the repo."""
-    env = os.environ.get(SEEDS_ENV)
-    candidates = [Path(env)] if env else []
-    candidates.append(ROOT.parent / "shared" / "seeds")
-    for c in candidates:
-        if c.is_dir():
-            return c
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,7 +111,7 @@ def load_dataset(
     path = Path(path)
     if not path.exists():
         raise DataError([Problem(str(path), "no such file or folder")])
-    files = tuple((_display(p), p.read_bytes()) for p in data_files(path))
+    files = tuple((_display(p), _read(p)) for p in data_files(path))
     if not files:
         raise DataError([Problem(str(path), "no .yaml files to read")])
     seeds_path = seeds_dir() if seeds == "auto" else (Path(seeds) if seeds else None)
@@ -133,17 +119,36 @@ def load_dataset(
     return loader(files, str(seeds_path) if seeds_path else None)
 
 
+def _read(p: Path) -> bytes | str:
+    """A data file's bytes, or why it cannot be read (a problem for that file, not a crash)."""
+    if p.exists() and not p.is_file() and not p.is_dir():
+        return "is not a regular file (a pipe or device would block the reader)"
+    try:
+        return p.read_bytes()
+    except IsADirectoryError:
+        return "is a folder, not a YAML file"
+    except OSError as e:
+        if p.is_symlink() and not p.exists():
+            # a dangling link or a loop of links; resolve() names where it points
+            return f"is a link that leads to no file ({e.strerror or type(e).__name__})"
+        return f"cannot be read: {e.strerror or type(e).__name__}"
+
+
 def _display(p: Path) -> str:
     try:
-        return str(p.resolve().relative_to(Path.cwd()))
+        # absolute(), not resolve(): a link is named as it is, and a loop of links cannot raise
+        return str(p.absolute().relative_to(Path.cwd()))
     except ValueError:
         return str(p)
 
 
 @functools.lru_cache(maxsize=8)
-def _load_cached(files: tuple[tuple[str, bytes], ...], seeds: str | None) -> Dataset:
+def _load_cached(files: tuple[tuple[str, bytes | str], ...], seeds: str | None) -> Dataset:
     parts: list[Parsed] = []
     for name, raw in files:
+        if isinstance(raw, str):  # the file could not be read; raw says why
+            parts.append(Parsed(problems=(Problem(name, raw),)))
+            continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -158,7 +163,9 @@ def _load_cached(files: tuple[tuple[str, bytes], ...], seeds: str | None) -> Dat
     cross = check_dataset(merged, seeds_path)
     bad_ids = {p.record for p in cross if p.severity == "error" and p.field == "id"}
     studies = tuple(s for s in merged.studies if s.id not in bad_ids) if bad_ids else merged.studies
-    version = hashlib.sha256(b"".join(n.encode() + b"\0" + r for n, r in files)).hexdigest()[:10]
+    version = hashlib.sha256(
+        b"".join(n.encode() + b"\0" + (r.encode() if isinstance(r, str) else r) for n, r in files)
+    ).hexdigest()[:10]
     merged = Parsed(
         studies,
         merged.targets,

@@ -56,6 +56,14 @@ POOL_COLUMNS = [
     "pi_low_pct",
     "pi_high_pct",
 ]
+# The methods in two sentences, for every page that pools (docs/methods.md has them in full).
+METHODS_SUMMARY = (
+    "Pooled estimates are DerSimonian-Laird random effects on the logit scale (1/2 added to both "
+    "cells of a study at 0% or 100%), with Cochran's Q and its P, I², τ² and, from 3 studies on, a "
+    "95% prediction interval for a new study, all checked against R metafor. With few studies τ², "
+    "I² and the tests are very uncertain and the prediction interval is optimistic, so read a "
+    "pooled value as a summary of these studies (details: docs/methods.md)."
+)
 # columns pool() adds for callers in the library (not part of the CSV contract)
 POOL_EXTRA = ["excluded_reasons", "stratum", "estimate_logit", "se_logit"]
 LEAVE_ONE_OUT_COLUMNS = ["group", "omitted", "k", "pooled_pct", "ci_low_pct", "ci_high_pct", "tau2", "i2_pct"]
@@ -425,12 +433,13 @@ def leave_one_out_table(
     by: str = "target_group",
     scope: str | None = None,
     user: bool = False,
+    pool_broader: bool = False,
 ) -> pd.DataFrame:
     """One row per group with at least MIN_LEAVE_ONE_OUT studies and per omitted study: the
     pooled estimate, CI, tau^2 and I^2 of the others. ``k`` counts the studies in that estimate
     (the group's k minus one). Returns LEAVE_ONE_OUT_COLUMNS."""
     rows = []
-    for g in groups(outcomes, endpoint, by, scope, user):
+    for g in groups(outcomes, endpoint, by, scope, user, pool_broader):
         if g.k < MIN_LEAVE_ONE_OUT:
             continue
         for omitted, p in zip(g.record_ids, leave_one_out(g.events, g.ns), strict=True):

@@ -211,8 +211,8 @@ def donor(title: str, rows: pd.DataFrame) -> str:
         hid_better = isd_better = equal = significant = 0
         comparisons = 0
         for _, c in g.groupby(["cluster", "time_months"], dropna=False, sort=False):
-            hid = c[c["arm"].str.startswith("HID")]["value_pct"]
-            isd = c[c["arm"].str.startswith("ISD")]["value_pct"]
+            hid = c[c["donor_type"] == "HID"]["value_pct"]
+            isd = c[c["donor_type"] == "ISD"]["value_pct"]
             if hid.empty or isd.empty:
                 continue
             comparisons += 1

@@ -18,7 +18,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from celltx import charts, figures, filters, load, safe_yaml
+from celltx import charts, figures, filters, load, safe_yaml, stats
+from celltx.charts import text
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,13 @@ def data_dir() -> Path:
 def _fingerprint(path: Path) -> str:
     """Name, size and modification time of every data file: changes when a file does, without
     reading the files on every rerun (the loader itself versions the data by content)."""
-    stats = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in load.data_files(path)]
+    stats = []
+    for p in load.data_files(path):
+        try:
+            st_ = p.stat()
+            stats.append((p.name, st_.st_size, st_.st_mtime_ns))
+        except OSError as e:  # a broken link: the loader reports it as a problem of that file
+            stats.append((p.name, e.errno, 0))
     return hashlib.sha256(repr(stats).encode()).hexdigest()
 
 
@@ -386,6 +393,109 @@ def figure(name: str, key: str, **options: str) -> figures.Result:
     return built
 
 
+POOLED_TABLE = {
+    "endpoint": "Measure",
+    "group": "Group",
+    "k": "k",
+    "n_total": "n",
+    "pooled_pct": "Pooled %",
+    "ci_low_pct": "95% CI low %",
+    "ci_high_pct": "95% CI high %",
+    "q": "Q",
+    "q_df": "df",
+    "q_p": "P (Q)",
+    "i2_pct": "I² %",
+    "tau2": "τ²",
+    "prediction_interval": "95% prediction interval",
+    "pi_low_pct": "PI low %",
+    "pi_high_pct": "PI high %",
+    "included": "Studies pooled",
+    "broader_included": "Of which broader cohorts",
+}
+LEAVE_ONE_OUT_TABLE = {
+    "endpoint": "Measure",
+    "group": "Group",
+    "omitted": "Left out",
+    "k": "k (others)",
+    "pooled_pct": "Pooled %",
+    "ci_low_pct": "95% CI low %",
+    "ci_high_pct": "95% CI high %",
+    "tau2": "τ²",
+    "i2_pct": "I² %",
+}
+
+
+def _labelled(df: pd.DataFrame, columns: dict[str, str]) -> dict:
+    """Column labels for st.dataframe (the frame keeps its contract names, so tests and the
+    CSV read the same columns)."""
+    return {c: st.column_config.Column(label) for c, label in columns.items() if c in df.columns}
+
+
+def pooling_tables(result: figures.Result, key: str, whose: str = "") -> None:
+    """Under a chart that pools: the methods in two sentences, the pooled table with Q, df, P,
+    I², τ² and the prediction interval, the tests for subgroup differences with the groups they
+    compared, every exclusion and leave-one-out. ``whose``: 'your ' for a user's own studies."""
+    pooled = result.pooled if result.pooled is not None else pd.DataFrame(columns=stats.POOL_COLUMNS)
+    st.caption(stats.METHODS_SUMMARY)
+    st.subheader(
+        f"Pooled estimates of {whose}studies (random effects, where ≥ {stats.MIN_POOL} studies have n)"
+    )
+    f = current_filters()
+    if f.disease and f.broader:  # say whether the estimates include the marked broader cohorts
+        st.caption(
+            "Broader cohorts (marked on the chart) are included in these estimates where listed under "
+            "'Of which broader cohorts'."
+            if f.pool_broader
+            else "Broader cohorts (marked on the chart) are not pooled: they are listed under "
+            "'Excluded from pooling' with the reason. Switch on 'Pool broader cohorts too' to include them."
+        )
+    shown = pooled[stats.poolable(pooled)]
+    if shown.empty:
+        st.info(f"No target has {stats.MIN_POOL} or more studies with n for one measure under these filters.")
+    else:
+        shown = shown.assign(prediction_interval=[text.prediction_text(r) for _, r in shown.iterrows()])
+        cols = [c for c in POOLED_TABLE if c in shown.columns and (c != "broader_included" or f.pool_broader)]
+        st.dataframe(
+            shown[cols],
+            hide_index=True,
+            width="stretch",
+            key=f"{key}_pooled",
+            column_config=_labelled(shown, POOLED_TABLE),
+        )
+    st.subheader("Test for subgroup differences")
+    tests = result.subgroups if result.subgroups is not None else pd.DataFrame(columns=["k_groups"])
+    compared = tests[tests["k_groups"] >= 2]
+    if compared.empty:
+        st.info("No measure has two or more targets with a pooled estimate to compare under these filters.")
+    for _, t in compared.iterrows():
+        stratum = f" ({t['stratum']})" if t["stratum"] else ""
+        st.markdown(f"**{md_escape(t['endpoint'])}{md_escape(stratum)}**: {md_escape(text.subgroup_text(t))}")
+    st.caption(
+        "Random-effects test (Q between the targets' pooled estimates, df = groups - 1); only targets "
+        "with a pooled estimate take part. Targets also differ in disease, product and dose."
+    )
+    st.subheader("Excluded from pooling")
+    excl = pooled[pooled["excluded"] != ""][["endpoint", "group", "excluded_reasons"]]
+    st.dataframe(excl, hide_index=True, width="stretch", key=f"{key}_excluded")
+    st.subheader("Leave-one-out")
+    loo = result.leave_one_out
+    if loo is None or loo.empty:
+        st.info(
+            f"No target has {stats.MIN_LEAVE_ONE_OUT} or more pooled studies for one measure under "
+            "these filters; leave-one-out needs at least that many."
+        )
+    else:
+        st.caption("Each row: the pooled estimate without the study named, from the others.")
+        cols = [c for c in LEAVE_ONE_OUT_TABLE if c in loo.columns]
+        st.dataframe(
+            loo[cols],
+            hide_index=True,
+            width="stretch",
+            key=f"{key}_leave_one_out",
+            column_config=_labelled(loo, LEAVE_ONE_OUT_TABLE),
+        )
+
+
 def has_data(df: pd.DataFrame, what: str) -> bool:
     """False (with a clear message) when the filters leave nothing to show."""
     if len(df):
@@ -454,9 +564,20 @@ def show(fig: go.Figure, key: str, name: str, selectable: bool = True) -> None:
 
 
 def download_svg(fig: go.Figure, key: str, name: str) -> None:
-    """An SVG of the figure, rendered on click by kaleido (needs Chromium on the server)."""
+    """An SVG of the figure, rendered on click by kaleido (needs Chromium on the server).
+
+    Without a working Chromium the page says so in place of the button: a button whose click can
+    only fail would do nothing visible (Streamlit logs the error of a deferred download)."""
     from celltx import export_image
 
+    reason = export_image.unavailable()
+    if reason:
+        st.caption(
+            f"SVG download is not available on this server: {md_escape(reason)} "
+            "The chart toolbar's PNG download works without it.",
+            help="Image export renders the figure in a headless Chromium on the server.",
+        )
+        return
     st.download_button(
         "Download SVG (16:9)",
         data=lambda: export_image.to_svg_bytes(fig),

@@ -68,8 +68,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
             p = r0["p_num"]
             sig = pd.notna(p) and (p < SIGNIFICANCE or (r0["p_operator"] == "<" and p <= SIGNIFICANCE))
             for _, r in g.iterrows():
-                arm = str(r["arm"])
-                kind = marks.donor_kind(arm)
+                arm, kind = str(r["arm"]), str(r["donor_type"])
                 legend_name = arm if arm in ARM_SYMBOLS else kind
                 fig.add_trace(
                     go.Scatter(
@@ -80,7 +79,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
                         legendgroup=legend_name,
                         showlegend=legend_name not in seen,
                         marker={
-                            "color": marks.donor_color(arm),
+                            "color": marks.donor_color(kind),
                             "size": (10 if kind == "HID" else 15) * theme.marker_scale,
                             "symbol": marks.symbol(r, ARM_SYMBOLS.get(arm, "circle")),
                             "line": {"width": 1, "color": theme.ink},

@@ -124,12 +124,9 @@ def target_color(target: str) -> str:
     return vocab.TARGET_COLORS.get(target, vocab.OKABE_ITO["black"])
 
 
-def donor_kind(arm: str) -> str:
-    return "HID" if str(arm).startswith("HID") else "ISD"
-
-
-def donor_color(arm: str) -> str:
-    return vocab.DONOR_COLORS[donor_kind(arm)]
+def donor_color(donor_type: str) -> str:
+    """Colour of an arm's donor type (the record's ``donor_type``, never read from the arm's name)."""
+    return vocab.DONOR_COLORS[donor_type]
 
 
 def n_size(n: pd.Series, theme: Theme) -> list[float]:

@@ -66,3 +66,64 @@ def test_csv_upload_carries_role_and_donor_type_and_any_declared_location():
     missing = csv_text.replace("treatment,HID", ",HID")
     problems = upload.parse_csv(missing, "up.csv").problems
     assert problems and problems[0].field == "arms[0].role" and problems[0].record == allo.id
+
+
+NAMES_AGAINST_ROLES = """\
+kind: studies
+title: Arms whose names say the opposite of their roles
+records:
+  - id: test-nk-names
+    study: NK naming test
+    modality: NK
+    disease: [AML]
+    disease_text: AML
+    setting: consolidation
+    arms:
+      - {name: control, n: 10, role: treatment}
+      - {name: NK, n: 10, role: comparator}
+    source: {file: f.txt, location: text}
+    quote: q
+    outcomes:
+      - {endpoint: LFS, arm: control, time_months: 36, value_pct: 60, p_value: 0.04}
+      - {endpoint: LFS, arm: NK, time_months: 36, value_pct: 40}
+  - id: test-donor-names
+    study: Donor naming test
+    modality: allo-HSCT
+    disease: [AML]
+    disease_text: AML
+    arms:
+      - {name: ISD-like group, n: 10, role: treatment, donor_type: HID}
+      - {name: HID-like group, n: 12, role: comparator, donor_type: ISD}
+    source: {file: f.txt, location: text}
+    quote: q
+    outcomes:
+      - {endpoint: OS, arm: ISD-like group, time_months: 36, value_pct: 70, p_value: 0.2}
+      - {endpoint: OS, arm: HID-like group, time_months: 36, value_pct: 65}
+"""
+
+
+def _points(fig):
+    return [
+        (t.customdata[0][0], t.x[0], t.marker.color)
+        for t in fig.data
+        if t.mode == "markers" and t.customdata is not None and len(t.x) == 1
+    ]
+
+
+def test_charts_read_role_and_donor_type_from_the_record_not_the_arm_name(write):
+    from celltx import figures, filters
+
+    ds = load.load_dataset(write(NAMES_AGAINST_ROLES), seeds=None)
+    assert ds.problems == ()
+    ctx = figures.context(ds, filters.Filters())
+    nk = figures.nk_results(ctx)
+    assert dict(zip(nk.rows["arm"], nk.rows["role"], strict=True)) == {
+        "control": "treatment",
+        "NK": "comparator",
+    }
+    colours = {x: c for _, x, c in _points(nk.figure)}
+    assert colours == {60: vocab.ROLE_COLORS["treatment"], 40: vocab.ROLE_COLORS["comparator"]}
+    donor = figures.donor(ctx)
+    assert set(donor.rows["arm"]) == {"ISD-like group", "HID-like group"}  # no name prefix needed
+    colours = {x: c for _, x, c in _points(donor.figure)}
+    assert colours == {70: vocab.DONOR_COLORS["HID"], 65: vocab.DONOR_COLORS["ISD"]}

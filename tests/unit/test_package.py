@@ -1,0 +1,92 @@
+"""celltx is an installable package with a `celltx` command; `celltx app` serves the dashboard.
+
+`pip install .` itself is not run here (it needs the network for the build backend); these tests
+check what it installs: the declared console entry point, the packages found, and that the command
+works, including `celltx app` starting a real server.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import tomllib
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from celltx import cli, serve
+
+ROOT = Path(__file__).resolve().parents[2]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+SUBCOMMANDS = ("validate", "export", "pool", "schema", "figures", "app")
+
+
+def test_the_console_command_is_declared_and_is_the_cli(capsys):
+    target = PYPROJECT["project"]["scripts"]["celltx"]
+    module, _, func = target.partition(":")
+    entry = getattr(importlib.import_module(module), func)
+    assert entry is cli.main
+    with pytest.raises(SystemExit) as exc:
+        entry(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: celltx")
+    for sub in SUBCOMMANDS:
+        assert sub in out
+
+
+def test_the_package_is_celltx_and_all_its_subpackages():
+    find = PYPROJECT["tool"]["setuptools"]["packages"]["find"]
+    assert find["include"] == ["celltx", "celltx.*"]
+    # setuptools only finds folders with an __init__.py: a sub-package without one would be missing
+    # from the installed package while every test in the checkout still passed
+    for folder in (ROOT / "celltx").rglob("*"):
+        if folder.is_dir() and folder.name != "__pycache__" and any(folder.glob("*.py")):
+            assert (folder / "__init__.py").is_file(), folder
+    deps = PYPROJECT["tool"]["setuptools"]["dynamic"]["dependencies"]["file"]
+    assert deps == ["requirements.txt"]
+
+
+def test_the_command_runs_as_a_module_and_rejects_unknown_options():
+    run = subprocess.run(
+        [sys.executable, "-m", "celltx", "validate", "--no-such-option"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2 and "unrecognized arguments: --no-such-option" in run.stderr
+
+
+def test_celltx_app_hands_over_to_streamlit_without_loading_the_data_stack():
+    # `celltx app` is timed against a bare Streamlit by the benchmark: it must not import pandas,
+    # pydantic or the data before Streamlit starts
+    code = (
+        "import sys; from celltx import cli, serve; cli.build_parser().parse_args(['app']); "
+        "cmd = serve.app_command(8501); "
+        "print(sorted(m for m in ('pandas', 'pydantic', 'yaml', 'celltx.load') if m in sys.modules)); "
+        "print(cmd[1:4], cmd[4].endswith('app.py'))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["[]", "['-m', 'streamlit', 'run'] True"]
+
+
+def test_celltx_app_serves_the_dashboard():
+    with serve.Server(timeout=90) as srv:
+        assert srv.command(srv.port)[1:4] == ["-m", "celltx", "app"]
+        with urllib.request.urlopen(f"{srv.url}/_stcore/health", timeout=10) as r:  # noqa: S310
+            assert r.status == 200
+        with urllib.request.urlopen(srv.url, timeout=10) as r:  # noqa: S310
+            assert b'<div id="root">' in r.read()
+    assert srv.proc is not None and srv.proc.poll() is not None  # stopped
+    assert srv.tracebacks() == 0, srv.output()
+
+
+def test_nothing_edits_sys_path():
+    # the package is installed (make setup) or imported from the checkout; no script patches the path
+    for path in [*ROOT.glob("bench/*.py"), ROOT / "app.py", *ROOT.glob("views/*.py")]:
+        assert "sys.path" not in path.read_text(encoding="utf-8"), path
+    assert "pythonpath" not in PYPROJECT["tool"]["pytest"]["ini_options"]
