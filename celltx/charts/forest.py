@@ -113,10 +113,10 @@ def forest(
             _join(fig, arms, theme, i)
         for key, gg in g.groupby(group, sort=False):
             name, color, show = marks.legend_name(key), color_of(key), key not in seen
-            seen.add(key)
             show = rows.points(fig, gg, name, str(key), color, show, theme, i)
             show = rows.bounds(fig, gg, name, str(key), color, show, theme, i)
-            rows.ranges(fig, gg, name, str(key), color, show, i)
+            if not rows.ranges(fig, gg, name, str(key), color, show, i):
+                seen.add(key)
         if p_values:
             for _, r in g.drop_duplicates("_y").iterrows():
                 if text.present(r.get("p_value")) and r.get("arm") != "all" and pd.notna(r["value_pct"]):
@@ -135,6 +135,19 @@ def forest(
         for _, t in tests[f].iterrows():
             rows.subgroup_row(fig, t, rows.subgroup_label(t), theme, i)
         fig.update_yaxes(autorange="reversed", row=i, col=1, tickfont={"size": theme.font - 2})
+    for key in dict.fromkeys(df[group]):  # a group drawn only with marked points: its colour's entry
+        if key not in seen:
+            fig.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=marks.legend_name(key),
+                    legendgroup=str(key),
+                    marker={"color": color_of(key), "size": 12 * theme.marker_scale, "symbol": "circle"},
+                    hoverinfo="skip",
+                )
+            )
     x_range = X_RANGE_WITH_P if p_values else X_RANGE
     fig.update_xaxes(range=x_range, title_text=vocab.axis_title("value_pct"), row=len(panels), col=1)
     height = max(340, 150 + 30 * sum(counts) + 50 * len(panels))

@@ -26,6 +26,8 @@ def points(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, 
         point = g[g["value_pct"].notna() & (g["ci_low_pct"].notna() == with_ci)]
         if point.empty:
             continue
+        flagged = marks.marked(point)
+        point = point.iloc[np.argsort(flagged, kind="stable")]  # the legend shows the usual symbol
         error = None
         if with_ci:
             error = {
@@ -43,7 +45,7 @@ def points(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, 
                 mode="markers",
                 name=name,
                 legendgroup=group,
-                showlegend=show,
+                showlegend=bool(show and not flagged.all()),
                 marker={
                     "color": color,
                     "size": marks.n_size(point["n"], theme),
@@ -59,7 +61,7 @@ def points(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, 
             row=row,
             col=1,
         )
-        show = False
+        show = bool(show and flagged.all())  # a trace of marked points only leaves the entry to the next
     return show
 
 
@@ -68,6 +70,8 @@ def bounds(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, 
     bound = g[g["value_pct"].isna() & (g["value_low_pct"].isna() != g["value_high_pct"].isna())]
     if bound.empty:
         return show
+    flagged = marks.marked(bound)
+    bound = bound.iloc[np.argsort(flagged, kind="stable")]
     upper = bound["value_high_pct"].notna()
     fig.add_trace(
         go.Scatter(
@@ -76,7 +80,7 @@ def bounds(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, 
             mode="markers+text",
             name=name,
             legendgroup=group,
-            showlegend=show,
+            showlegend=bool(show and not flagged.all()),
             text=["up to" if u else "more than" for u in upper],
             textposition=["middle left" if u else "middle right" for u in upper],
             textfont={"size": theme.font - 3, "color": color},
@@ -95,7 +99,7 @@ def bounds(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, 
         row=row,
         col=1,
     )
-    return False
+    return show and bool(flagged.all())
 
 
 def ranges(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, row: int) -> bool:
