@@ -16,12 +16,12 @@ def test_a_flagged_row_gets_the_marks_symbol_and_others_keep_theirs():
 
 
 def test_a_new_kind_of_point_is_one_entry_in_marks(monkeypatch):
-    extra = marks.Mark("broader_cohort", "circle-x", "⊗ broader cohort")
+    extra = marks.Mark("preprint", "hexagon-open", "⬡ preprint")  # a kind of point not yet in MARKS
     monkeypatch.setattr(marks, "MARKS", (*marks.MARKS, extra))
-    rows = pd.DataFrame({"user_data": [False, False], "broader_cohort": [True, None]})
-    assert marks.symbols(rows, "circle") == ["circle-x", "circle"]
+    rows = pd.DataFrame({"user_data": [False, False], "preprint": [True, None]})
+    assert marks.symbols(rows, "circle") == ["hexagon-open", "circle"]
     fig = marks.mark_legend(go.Figure(), rows)
-    assert [t.name for t in fig.data] == ["⊗ broader cohort"]
+    assert [t.name for t in fig.data] == ["⬡ preprint"]
 
 
 def test_targets_keep_their_colour_and_shape_hollow_without_a_ci():
