@@ -48,7 +48,7 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
     for i, kind in enumerate(kinds, start=1):
         for j, unit in enumerate(units, start=1):
             g = df[(df["family"] == kind) & (df["dose_unit"] == unit)]
-            for _, r in g.iterrows():
+            for r in marks.records(g):
                 lo = r["dose_low"] if pd.notna(r["dose_low"]) else r["dose_high"]
                 hi = r["dose_high"] if pd.notna(r["dose_high"]) else r["dose_low"]
                 key = r["scope"] if kind == "toxicity" else r["endpoint"]

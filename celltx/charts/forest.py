@@ -59,7 +59,7 @@ def _points(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool,
                 error_x=error,
                 cliponaxis=False,
                 customdata=marks.record_data(point),
-                hovertext=[text.hover_text(r) for _, r in point.iterrows()],
+                hovertext=[text.hover_text(r) for r in marks.records(point)],
                 hoverinfo="text",
             ),
             row=row,
@@ -95,7 +95,7 @@ def _bounds(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool,
                 "line": {"width": 2, "color": color},
             },
             customdata=marks.record_data(bound),
-            hovertext=[text.hover_text(r) for _, r in bound.iterrows()],
+            hovertext=[text.hover_text(r) for r in marks.records(bound)],
             hoverinfo="text",
         ),
         row=row,
@@ -122,7 +122,7 @@ def _ranges(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool,
             width=0.35,
             marker={"color": color, "opacity": 0.45, "pattern": {"shape": "/"}},
             customdata=marks.record_data(rng),
-            hovertext=[text.hover_text(r) for _, r in rng.iterrows()],
+            hovertext=[text.hover_text(r) for r in marks.records(rng)],
             hoverinfo="text",
         ),
         row=row,
@@ -175,7 +175,7 @@ def _row_labels(g: pd.DataFrame, with_measure: bool, compare: str | None) -> lis
     """One label per drawn row; the arms of one comparison share theirs."""
     items: dict[object, str] = {}
     keys = []
-    for i, r in g.iterrows():
+    for i, r in zip(g.index, marks.records(g), strict=True):
         key = r[compare] if compare and text.present(r.get(compare)) else ("row", i)
         keys.append(key)
         if key not in items:
@@ -262,7 +262,7 @@ def forest(
             show = _bounds(fig, gg, name, str(key), color, show, theme, i)
             _ranges(fig, gg, name, str(key), color, show, i)
         if p_values:
-            for _, r in g.drop_duplicates("_y").iterrows():
+            for r in marks.records(g.drop_duplicates("_y")):
                 if text.present(r.get("p_value")) and r.get("arm") != "all" and pd.notna(r["value_pct"]):
                     fig.add_annotation(
                         x=101,
@@ -274,7 +274,7 @@ def forest(
                         row=i,
                         col=1,
                     )
-        for _, pr in (p if p is not None else pd.DataFrame()).iterrows():
+        for pr in marks.records(p if p is not None else pd.DataFrame()):
             _pooled(fig, pr, str(f), pooled_label(pr), theme, i)
         fig.update_yaxes(autorange="reversed", row=i, col=1, tickfont={"size": theme.font - 2})
     x_range = X_RANGE_WITH_P if p_values else X_RANGE

@@ -45,10 +45,19 @@ def symbol(r: pd.Series | dict, usual: str) -> str:
     return usual
 
 
+def records(df: pd.DataFrame) -> list[dict]:
+    """The rows as dicts, for drawing point by point. ``DataFrame.iterrows`` builds a Series per
+    row, many times slower, and the charts only read values: this is how every chart walks rows."""
+    return df.to_dict("records")
+
+
 def symbols(df: pd.DataFrame, usual: str | list[str]) -> list[str]:
     """``symbol`` for every row; ``usual`` may differ per row."""
     base = usual if isinstance(usual, list) else [usual] * len(df)
-    return [symbol(r, u) for (_, r), u in zip(df.iterrows(), base, strict=True)]
+    flags = [m for m in MARKS if m.column in df]
+    if not flags:
+        return list(base)
+    return [symbol(r, u) for r, u in zip(df[[m.column for m in flags]].to_dict("records"), base, strict=True)]
 
 
 def mark_legend(fig: go.Figure, rows: pd.DataFrame, theme: Theme = SCREEN) -> go.Figure:
@@ -88,8 +97,13 @@ def n_size(n: pd.Series, theme: Theme) -> list[float]:
     return [(7 + 2.2 * math.sqrt(v) if pd.notna(v) else 7) * theme.marker_scale for v in n]
 
 
+def record_data_of(r: dict) -> np.ndarray:
+    """``record_data`` of one row (a point drawn as its own trace)."""
+    return np.array([[r["record_id"], int(r["outcome_index"])]], dtype=object)
+
+
 def record_data(df: pd.DataFrame) -> np.ndarray:
     """customdata for every point: [record id, outcome index], so a click opens the record."""
     return np.array(
-        [[r["record_id"], int(r["outcome_index"])] for _, r in df.iterrows()], dtype=object
+        [[rid, int(i)] for rid, i in zip(df["record_id"], df["outcome_index"], strict=True)], dtype=object
     ).reshape(-1, 2)
