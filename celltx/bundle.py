@@ -2,7 +2,8 @@
 
 Figures are rendered by kaleido with Debian's Chromium through one persistent kaleido server, so
 a bundle of all figures costs one browser start. The folder also gets ``index.html`` and
-``README.md`` listing each file with its caption and source, ready to drop into a slide deck.
+``README.md`` listing each file with its caption and source, ready to drop into a slide deck;
+with ``--leave-one-out``, each pooling figure's leave-one-out table as CSV beside it, listed there.
 """
 
 from __future__ import annotations
@@ -14,9 +15,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 from tqdm import tqdm
 
-from celltx import charts, export_image, figures, filters, load
+from celltx import charts, export_image, figures, filters, load, stats
+from celltx.export import to_csv
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table written beside a figure (e.g. leave-one-out), with what it is and its rows."""
+
+    path: Path
+    what: str
+    rows: pd.DataFrame
+    empty_note: str
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,25 @@ class Written:
     recipe: figures.Recipe
     title: str
     footnote: str
+    tables: tuple[Table, ...] = ()
+
+
+LEAVE_ONE_OUT_CSV = ["endpoint", *stats.LEAVE_ONE_OUT_COLUMNS]
+
+
+def write_tables(out: Path, recipe: figures.Recipe, result: figures.Result, slug: str) -> tuple[Table, ...]:
+    """The leave-one-out table of a figure that pools, as CSV beside it (header only, and a note
+    in the index, when no group has enough studies under the filters)."""
+    if result.leave_one_out is None:
+        return ()
+    path = out / f"{recipe.name}_leave_one_out_{slug}.csv"
+    rows = result.leave_one_out.reindex(columns=LEAVE_ONE_OUT_CSV)
+    path.write_text(to_csv(rows, LEAVE_ONE_OUT_CSV), encoding="utf-8")
+    note = (
+        f"no pooled group has {stats.MIN_LEAVE_ONE_OUT} or more studies under these filters, "
+        "so nothing to leave out"
+    )
+    return (Table(path, "Leave-one-out: the pooled estimate without each study in turn", rows, note),)
 
 
 def write_bundle(
@@ -35,8 +67,10 @@ def write_bundle(
     presentation: bool = False,
     dark: bool = False,
     progress: bool = True,
+    leave_one_out: bool = False,
 ) -> list[Written]:
-    """Write every figure that has data under the filters; return what was written."""
+    """Write every figure that has data under the filters; return what was written.
+    ``leave_one_out``: also each pooling figure's leave-one-out table as CSV beside it."""
     known = set(filters.options(ds.studies())["disease"])
     unknown = [d for d in disease if d not in known]
     if unknown:
@@ -58,7 +92,8 @@ def write_bundle(
             path = out / f"{recipe.name}_{f.slug()}.{fmt}"
             data = export_image.to_image(built.figure, fmt)
             path.write_bytes(data)
-            written.append(Written(path, recipe, built.labels.title, built.labels.footnote))
+            tables = write_tables(out, recipe, built, f.slug()) if leave_one_out else ()
+            written.append(Written(path, recipe, built.labels.title, built.labels.footnote, tables))
     finally:
         export_image.stop_server()
     write_index(out, written, f, ds.version, fmt)
@@ -99,6 +134,9 @@ def write_index(out: Path, written: list[Written], f: filters.Filters, version: 
             f"- {w.footnote}",
             "",
         ]
+        for t in w.tables:
+            md += [f"- {t.what}: `{t.path.name}`", ""]
+            md += [_markdown_table(t.rows) if len(t.rows) else f"  ({t.empty_note})", ""]
         preview = (
             f'<img src="{html.escape(w.path.name)}" width="480">'
             if fmt in ("png", "svg")
@@ -107,7 +145,7 @@ def write_index(out: Path, written: list[Written], f: filters.Filters, version: 
         rows.append(
             f"<tr><td>{preview}</td><td><b>{html.escape(w.title)}</b><br>"
             f"{html.escape(w.recipe.caption)}<br><small>{html.escape(w.footnote)}</small><br>"
-            f"<code>{html.escape(w.path.name)}</code></td></tr>"
+            f"<code>{html.escape(w.path.name)}</code>" + _html_tables(w) + "</td></tr>"
         )
     (out / "README.md").write_text("\n".join(md), encoding="utf-8")
     page = (
@@ -119,11 +157,40 @@ def write_index(out: Path, written: list[Written], f: filters.Filters, version: 
     (out / "index.html").write_text(page, encoding="utf-8")
 
 
+def _html_tables(w: Written) -> str:
+    out = []
+    for t in w.tables:
+        name = html.escape(t.path.name)
+        body = (
+            t.rows.to_html(index=False, float_format=lambda x: f"{x:.3g}", border=0)
+            if len(t.rows)
+            else f" <small>({html.escape(t.empty_note)})</small>"
+        )
+        out.append(f"<br>{html.escape(t.what)}: <a href='{name}'>{name}</a>{body}")
+    return "".join(out)
+
+
+def _markdown_table(rows: pd.DataFrame) -> str:
+    def cell(v: object) -> str:
+        return f"{v:.3g}" if isinstance(v, float) else str(v).replace("|", "\\|")
+
+    head = "| " + " | ".join(rows.columns) + " |\n|" + "---|" * len(rows.columns)
+    return head + "".join(
+        "\n| " + " | ".join(cell(v) for v in r) + " |" for r in rows.itertuples(index=False)
+    )
+
+
 def main(args: argparse.Namespace) -> int:
     ds = load.load_dataset(Path(args.data) if args.data else load.DATA_DIR)
     try:
         written = write_bundle(
-            ds, Path(args.out), args.format, tuple(args.disease), args.presentation, args.dark
+            ds,
+            Path(args.out),
+            args.format,
+            tuple(args.disease),
+            args.presentation,
+            args.dark,
+            leave_one_out=getattr(args, "leave_one_out", False),
         )
     except export_image.ExportError as e:
         print(f"error: {e}", file=sys.stderr)

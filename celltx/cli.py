@@ -246,6 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--presentation", action="store_true", help="presentation theme (16:9, large)")
     f.add_argument("--dark", action="store_true", help="dark slide background (with --presentation)")
     f.add_argument("--data", help="data folder or file (default: data/)")
+    f.add_argument(
+        "--leave-one-out",
+        action="store_true",
+        help="also write each pooled figure's leave-one-out table (CSV, listed in the index)",
+    )
     f.set_defaults(func=cmd_figures)
 
     a = sub.add_parser(

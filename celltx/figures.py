@@ -43,8 +43,13 @@ class Result:
     rows: pd.DataFrame
     figure: go.Figure | None
     labels: charts.Labels
-    # CAR-T response: stats.pool per measure and target, every group (diamonds only where pooled)
+    # CAR-T response and a user's own studies: stats.pool per measure and target, every group
+    # (diamonds only where pooled), with an endpoint column
     pooled: pd.DataFrame | None = None
+    # the same: stats.subgroup_tests per measure (one row per stratum compared)
+    subgroups: pd.DataFrame | None = None
+    # the same: stats.leave_one_out_table per measure (groups of 3 or more studies)
+    leave_one_out: pd.DataFrame | None = None
     # targets: disease x target with the number of values in the data (n_values)
     targets_summary: pd.DataFrame | None = None
 
@@ -123,25 +128,79 @@ def cart_response_rows(ctx: Context) -> pd.DataFrame:
     return o[(o["modality"] == "CAR-T") & (o["family"] == "response")]
 
 
+@dataclass(frozen=True)
+class Pooling:
+    """Per endpoint: the pooled table, the subgroup tests and leave-one-out, each with an
+    ``endpoint`` column (the forest's panel)."""
+
+    pooled: pd.DataFrame
+    subgroups: pd.DataFrame
+    leave_one_out: pd.DataFrame
+
+
+def pool_by_endpoint(rows: pd.DataFrame, user: bool = False) -> Pooling:
+    """Pool each endpoint of ``rows`` by target (measures never pooled together); ``user``: pool
+    a user's uploaded studies among themselves, else the curated evidence (stats.groups)."""
+    parts: dict[str, list[pd.DataFrame]] = {"pooled": [], "subgroups": [], "leave_one_out": []}
+    for m in rows["endpoint"].unique() if len(rows) else []:
+        table = stats.pool(rows, m, by="target_group", user=user)
+        parts["pooled"].append(table.assign(endpoint=m))
+        parts["subgroups"].append(stats.subgroup_tests(table, m))
+        loo = stats.leave_one_out_table(rows, m, by="target_group", user=user)
+        parts["leave_one_out"].append(loo.assign(endpoint=m))
+    empty = {
+        "pooled": [*stats.POOL_COLUMNS, *stats.POOL_EXTRA, "endpoint"],
+        "subgroups": [*stats.SUBGROUP_COLUMNS, "stratum"],
+        "leave_one_out": [*stats.LEAVE_ONE_OUT_COLUMNS, "endpoint"],
+    }
+    frames = {
+        k: pd.concat([f for f in v if len(f)], ignore_index=True)
+        if any(len(f) for f in v)
+        else pd.DataFrame(columns=empty[k])
+        for k, v in parts.items()
+    }
+    return Pooling(**frames)
+
+
 def pooled_response(rows: pd.DataFrame) -> pd.DataFrame:
     """Pooled estimate per target for each response measure (measures never pooled together)."""
-    if rows.empty:
-        return pd.DataFrame(columns=[*stats.POOL_COLUMNS, "excluded_reasons", "endpoint"])
-    parts = [stats.pool(rows, m, by="target_group").assign(endpoint=m) for m in rows["endpoint"].unique()]
-    return pd.concat(parts, ignore_index=True)
+    return pool_by_endpoint(rows).pooled
 
 
 def cart_response(ctx: Context) -> Result:
     rows = cart_response_rows(ctx)
-    pooled = pooled_response(rows)  # pooling dedupes linked records itself, from every row
-    diamonds = pooled[stats.poolable(pooled)]
+    pooling = pool_by_endpoint(rows)  # pooling dedupes linked records itself, from every row
+    diamonds = pooling.pooled[stats.poolable(pooling.pooled)]
     return _result(
         ctx,
         rows.sort_values(["target_group", "value_pct"], na_position="last"),
         "CAR-T response rate by target antigen",
         "CR, CR/CRi and overall response in separate panels; exact 95% CI",
-        lambda d, labels: charts.response_forest(d, diamonds, labels, ctx.theme),
-        pooled=pooled,
+        lambda d, labels: charts.response_forest(d, diamonds, labels, ctx.theme, pooling.subgroups),
+        pooled=pooling.pooled,
+        subgroups=pooling.subgroups,
+        leave_one_out=pooling.leave_one_out,
+    )
+
+
+def own_studies(ctx: Context) -> Result:
+    """A user's uploaded studies pooled among themselves with the same methods, never with the
+    curated evidence: every proportion they report, a panel per endpoint."""
+    o = ctx.outcomes
+    rows = o[
+        stats.is_user(o) & (o["value_pct"].notna() | o["value_low_pct"].notna() | o["value_high_pct"].notna())
+    ]
+    pooling = pool_by_endpoint(rows, user=True)
+    diamonds = pooling.pooled[stats.poolable(pooling.pooled)]
+    return _result(
+        ctx,
+        rows.sort_values(["endpoint", "target_group", "value_pct"], na_position="last"),
+        "YOUR uploaded studies, pooled among themselves",
+        "your data, this session only; never pooled with the curated evidence; exact 95% CI",
+        lambda d, labels: charts.pooled_forest(d, diamonds, labels, ctx.theme, pooling.subgroups),
+        pooled=pooling.pooled,
+        subgroups=pooling.subgroups,
+        leave_one_out=pooling.leave_one_out,
     )
 
 
@@ -400,6 +459,13 @@ RECIPES: list[Recipe] = [
         "Candidate CAR target antigens by disease and which have clinical results in the data.",
         "targets",
         targets,
+    ),
+    Recipe(
+        "own_studies_pooled",
+        "Your uploaded studies (this session only) with exact 95% CI, pooled among themselves by "
+        "target with the same methods; never pooled with the curated evidence.",
+        "uploaded studies with a proportion",
+        own_studies,
     ),
 ]
 BY_NAME = {r.name: r for r in RECIPES}

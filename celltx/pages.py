@@ -50,7 +50,14 @@ PAGES: tuple[Page, ...] = (
         ("targets_matrix",),
         "targets_chart",
     ),
-    Page("data", "Data and sources", ":material/table:", "data-sources", "Evidence base"),
+    Page(
+        "data",
+        "Data and sources",
+        ":material/table:",
+        "data-sources",
+        "Evidence base",
+        ("own_studies_pooled",),  # only with uploaded studies, so no chart_key to wait for
+    ),
     Page(
         "cart_response",
         "CAR-T response",

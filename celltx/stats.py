@@ -56,6 +56,14 @@ POOL_COLUMNS = [
     "pi_low_pct",
     "pi_high_pct",
 ]
+# The methods in two sentences, for every page that pools (docs/methods.md has them in full).
+METHODS_SUMMARY = (
+    "Pooled estimates are DerSimonian-Laird random effects on the logit scale (1/2 added to both "
+    "cells of a study at 0% or 100%), with Cochran's Q and its P, I², τ² and, from 3 studies on, a "
+    "95% prediction interval for a new study, all checked against R metafor. With few studies τ², "
+    "I² and the tests are very uncertain and the prediction interval is optimistic, so read a "
+    "pooled value as a summary of these studies (details: docs/methods.md)."
+)
 # columns pool() adds for callers in the library (not part of the CSV contract)
 POOL_EXTRA = ["excluded_reasons", "stratum", "estimate_logit", "se_logit"]
 LEAVE_ONE_OUT_COLUMNS = ["group", "omitted", "k", "pooled_pct", "ci_low_pct", "ci_high_pct", "tau2", "i2_pct"]

@@ -18,7 +18,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from celltx import charts, figures, filters, load, safe_yaml
+from celltx import charts, figures, filters, load, safe_yaml, stats
+from celltx.charts import text
 
 log = logging.getLogger(__name__)
 
@@ -382,6 +383,99 @@ def figure(name: str, key: str, **options: str) -> figures.Result:
     else:
         show(built.figure, key=key, name=recipe.name, selectable=recipe.selectable)
     return built
+
+
+POOLED_TABLE = {
+    "endpoint": "Measure",
+    "group": "Group",
+    "k": "k",
+    "n_total": "n",
+    "pooled_pct": "Pooled %",
+    "ci_low_pct": "95% CI low %",
+    "ci_high_pct": "95% CI high %",
+    "q": "Q",
+    "q_df": "df",
+    "q_p": "P (Q)",
+    "i2_pct": "I² %",
+    "tau2": "τ²",
+    "prediction_interval": "95% prediction interval",
+    "pi_low_pct": "PI low %",
+    "pi_high_pct": "PI high %",
+    "included": "Studies pooled",
+}
+LEAVE_ONE_OUT_TABLE = {
+    "endpoint": "Measure",
+    "group": "Group",
+    "omitted": "Left out",
+    "k": "k (others)",
+    "pooled_pct": "Pooled %",
+    "ci_low_pct": "95% CI low %",
+    "ci_high_pct": "95% CI high %",
+    "tau2": "τ²",
+    "i2_pct": "I² %",
+}
+
+
+def _labelled(df: pd.DataFrame, columns: dict[str, str]) -> dict:
+    """Column labels for st.dataframe (the frame keeps its contract names, so tests and the
+    CSV read the same columns)."""
+    return {c: st.column_config.Column(label) for c, label in columns.items() if c in df.columns}
+
+
+def pooling_tables(result: figures.Result, key: str, whose: str = "") -> None:
+    """Under a chart that pools: the methods in two sentences, the pooled table with Q, df, P,
+    I², τ² and the prediction interval, the tests for subgroup differences with the groups they
+    compared, every exclusion and leave-one-out. ``whose``: 'your ' for a user's own studies."""
+    pooled = result.pooled if result.pooled is not None else pd.DataFrame(columns=stats.POOL_COLUMNS)
+    st.caption(stats.METHODS_SUMMARY)
+    st.subheader(
+        f"Pooled estimates of {whose}studies (random effects, where ≥ {stats.MIN_POOL} studies have n)"
+    )
+    shown = pooled[stats.poolable(pooled)]
+    if shown.empty:
+        st.info(f"No target has {stats.MIN_POOL} or more studies with n for one measure under these filters.")
+    else:
+        shown = shown.assign(prediction_interval=[text.prediction_text(r) for _, r in shown.iterrows()])
+        cols = [c for c in POOLED_TABLE if c in shown.columns]
+        st.dataframe(
+            shown[cols],
+            hide_index=True,
+            width="stretch",
+            key=f"{key}_pooled",
+            column_config=_labelled(shown, POOLED_TABLE),
+        )
+    st.subheader("Test for subgroup differences")
+    tests = result.subgroups if result.subgroups is not None else pd.DataFrame(columns=["k_groups"])
+    compared = tests[tests["k_groups"] >= 2]
+    if compared.empty:
+        st.info("No measure has two or more targets with a pooled estimate to compare under these filters.")
+    for _, t in compared.iterrows():
+        stratum = f" ({t['stratum']})" if t["stratum"] else ""
+        st.markdown(f"**{md_escape(t['endpoint'])}{md_escape(stratum)}**: {md_escape(text.subgroup_text(t))}")
+    st.caption(
+        "Random-effects test (Q between the targets' pooled estimates, df = groups - 1); only targets "
+        "with a pooled estimate take part. Targets also differ in disease, product and dose."
+    )
+    st.subheader("Excluded from pooling")
+    excl = pooled[pooled["excluded"] != ""][["endpoint", "group", "excluded_reasons"]]
+    st.dataframe(excl, hide_index=True, width="stretch", key=f"{key}_excluded")
+    st.subheader("Leave-one-out")
+    loo = result.leave_one_out
+    if loo is None or loo.empty:
+        st.info(
+            f"No target has {stats.MIN_LEAVE_ONE_OUT} or more pooled studies for one measure under "
+            "these filters; leave-one-out needs at least that many."
+        )
+    else:
+        st.caption("Each row: the pooled estimate without the study named, from the others.")
+        cols = [c for c in LEAVE_ONE_OUT_TABLE if c in loo.columns]
+        st.dataframe(
+            loo[cols],
+            hide_index=True,
+            width="stretch",
+            key=f"{key}_leave_one_out",
+            column_config=_labelled(loo, LEAVE_ONE_OUT_TABLE),
+        )
 
 
 def has_data(df: pd.DataFrame, what: str) -> bool:

@@ -15,7 +15,9 @@ with st.expander(
         "Upload a file in the schema of `data/`: a YAML file like the template, or a CSV with one row per "
         f"value. Limits: {upload.MAX_BYTES // 1000} kB and {upload.MAX_RECORDS} records. Valid records "
         "appear on every chart as ★ and in every table as user data, for this session only; the curated "
-        "files are never changed. Quotes of uploaded records are not checked against the celltx sources."
+        "files are never changed. Quotes of uploaded records are not checked against the celltx sources. "
+        "Your studies are never pooled with the curated ones; they are pooled among themselves under "
+        "'Your meta-analysis' at the end of this page."
     )
     c1, c2, c3 = st.columns(3)
     c1.download_button(
@@ -112,3 +114,13 @@ st.subheader("Derived-count notes")
 notes = ui.filtered_outcomes()
 notes = notes[notes["events_note"].notna()][["record_id", "endpoint", "arm", "value_pct", "n", "events_note"]]
 st.dataframe(notes, hide_index=True, width="stretch", key="notes_table")
+
+if ui.user_data() is not None and ui.user_data()["studies"]:
+    st.header("Your meta-analysis: your uploaded studies pooled among themselves")
+    st.caption(
+        "Only the studies you uploaded, pooled with the same methods as the curated evidence and "
+        "never together with it. This session only."
+    )
+    own = ui.figure("own_studies_pooled", key="own_studies_chart")
+    if own.figure is not None:
+        ui.pooling_tables(own, key="own_studies", whose="your ")

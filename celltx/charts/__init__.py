@@ -9,7 +9,14 @@ draw the other families.
 
 from celltx.charts.donor import donor_dumbbell
 from celltx.charts.dose import dose_chart
-from celltx.charts.forest import bounds_chart, crs_by_target, forest, labelled_forest, response_forest
+from celltx.charts.forest import (
+    bounds_chart,
+    crs_by_target,
+    forest,
+    labelled_forest,
+    pooled_forest,
+    response_forest,
+)
 from celltx.charts.layout import (
     SCREEN,
     SLIDE_HEIGHT,
@@ -49,6 +56,7 @@ __all__ = [
     "n_text",
     "overview_chart",
     "p_text",
+    "pooled_forest",
     "response_forest",
     "source_footnote",
     "survival_landmarks",

@@ -132,16 +132,41 @@ def _ranges(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool,
 
 
 def _pooled(fig: go.Figure, pr: pd.Series, measure: str, y: str, theme: Theme, row: int) -> None:
-    """A random-effects pooled estimate as a diamond with its 95% CI."""
+    """A random-effects pooled estimate as a diamond with its 95% CI, the 95% prediction interval
+    as a thin line through it, and 'I² = 41%, P = 0.12' on its row (or, below three studies,
+    that there are too few for a prediction interval)."""
     tgt = pr["group"].split(" | ")[0]
+    color = marks.target_color(tgt)
+    has_q = text.present(pr.get("q_p"))
     hover = (
         f"<b>Random-effects pooled {html.escape(measure)}, {html.escape(pr['group'])}</b><br>"
         f"{text.fmt(pr['pooled_pct'])}% (95% CI {text.fmt(pr['ci_low_pct'])}–"
         f"{text.fmt(pr['ci_high_pct'])}%)<br>k = {pr['k']} studies, n = {pr['n_total']}<br>"
         f"tau² = {pr['tau2']:.3f}, I² = {text.fmt(pr['i2_pct'])}%<br>"
-        f"DerSimonian-Laird on the logit scale<br>included: {html.escape(pr['included'])}"
+        + (
+            f"Cochran's Q = {pr['q']:.2f}, df = {int(pr['q_df'])}, {text.computed_p(pr['q_p'])}<br>"
+            f"{text.prediction_text(pr)}<br>"
+            if has_q
+            else ""
+        )
+        + f"DerSimonian-Laird on the logit scale<br>included: {html.escape(pr['included'])}"
         + (f"<br>excluded: {text.wrap(pr['excluded_reasons'])}" if pr["excluded"] else "")
     )
+    has_pi = text.present(pr.get("pi_low_pct"))
+    if has_pi:
+        fig.add_trace(
+            go.Scatter(
+                x=[pr["pi_low_pct"], pr["pi_high_pct"]],
+                y=[y, y],
+                mode="lines",
+                name=f"prediction interval {tgt}",
+                showlegend=False,
+                line={"color": color, "width": 1},
+                hoverinfo="skip",
+            ),
+            row=row,
+            col=1,
+        )
     fig.add_trace(
         go.Scatter(
             x=[pr["pooled_pct"]],
@@ -152,7 +177,7 @@ def _pooled(fig: go.Figure, pr: pd.Series, measure: str, y: str, theme: Theme, r
             marker={
                 "symbol": "diamond-wide",
                 "size": 18 * theme.marker_scale,
-                "color": marks.target_color(tgt),
+                "color": color,
                 "line": {"color": theme.ink, "width": 1},
             },
             error_x={
@@ -169,6 +194,47 @@ def _pooled(fig: go.Figure, pr: pd.Series, measure: str, y: str, theme: Theme, r
         row=row,
         col=1,
     )
+    if has_q:
+        note = text.heterogeneity_text(pr) + ("" if has_pi else f"; {text.NO_PREDICTION}")
+        # on the side of the row with more room, beyond the drawn interval
+        low = pr["pi_low_pct"] if has_pi else pr["ci_low_pct"]
+        high = pr["pi_high_pct"] if has_pi else pr["ci_high_pct"]
+        right = 100 - high >= low
+        fig.add_annotation(
+            x=high + 1.5 if right else low - 1.5,
+            y=y,
+            text=note,
+            showarrow=False,
+            xanchor="left" if right else "right",
+            font={"size": theme.font - 3, "color": theme.ink},
+            row=row,
+            col=1,
+        )
+
+
+def _subgroup_row(fig: go.Figure, t: pd.Series, y: str, theme: Theme, row: int) -> None:
+    """The test for subgroup differences on its own row under the panel's pooled estimates."""
+    fig.add_trace(
+        go.Scatter(
+            x=[X_RANGE[0] + 1],
+            y=[y],
+            mode="text",
+            text=[html.escape(text.subgroup_text(t))],
+            textposition="middle right",
+            textfont={"size": theme.font - 3, "color": theme.ink},
+            name="test for subgroup differences",
+            showlegend=False,
+            hoverinfo="skip",
+            cliponaxis=False,
+        ),
+        row=row,
+        col=1,
+    )
+
+
+def subgroup_label(t: pd.Series) -> str:
+    stratum = str(t.get("stratum") or "")
+    return "Test for subgroup differences" + (f" ({stratum})" if stratum else "")
 
 
 def _row_labels(g: pd.DataFrame, with_measure: bool, compare: str | None) -> list[str]:
@@ -219,6 +285,7 @@ def forest(
     color_of: Callable[[str], str] = marks.target_color,
     legend_title: str = "Target antigen",
     pooled: pd.DataFrame | None = None,
+    subgroups: pd.DataFrame | None = None,
     p_values: bool = False,
     compare: str | None = None,
 ) -> go.Figure:
@@ -227,6 +294,8 @@ def forest(
     ``facets`` orders the panels (default: order of appearance). ``with_measure``: every row
     label names its measure and landmark (panels of mixed measures). ``pooled``: rows of
     stats.pool to draw as diamonds under their panel (a ``facet`` column says which).
+    ``subgroups``: rows of stats.subgroup_tests (with the ``facet`` column), each printed on a row
+    under its panel's diamonds.
     ``p_values``: the printed P value beside each comparison arm. ``compare``: a column; rows
     sharing a value are the arms of one comparison, drawn side by side on one row joined by a
     line, with the P value once (as in the donor chart).
@@ -242,7 +311,13 @@ def forest(
         p = pooled[pooled[facet] == f] if pooled is not None and f is not None else pooled
         blocks.append((f, g, p if p is not None and len(p) else None))
     blocks = [(f, g.assign(_y=_row_labels(g, with_measure, compare)), p) for f, g, p in blocks]
-    counts = [g["_y"].nunique() + (len(p) if p is not None else 0) for _, g, p in blocks]
+    tests = {
+        f: subgroups[(subgroups[facet] == f) & (subgroups["k_groups"] >= 2)]
+        if subgroups is not None and f is not None
+        else pd.DataFrame()
+        for f in panels
+    }
+    counts = [g["_y"].nunique() + (len(p) if p is not None else 0) + len(tests[f]) for f, g, p in blocks]
     fig = make_subplots(
         rows=len(panels),
         cols=1,
@@ -276,6 +351,8 @@ def forest(
                     )
         for pr in marks.records(p if p is not None else pd.DataFrame()):
             _pooled(fig, pr, str(f), pooled_label(pr), theme, i)
+        for _, t in tests[f].iterrows():
+            _subgroup_row(fig, t, subgroup_label(t), theme, i)
         fig.update_yaxes(autorange="reversed", row=i, col=1, tickfont={"size": theme.font - 2})
     x_range = X_RANGE_WITH_P if p_values else X_RANGE
     fig.update_xaxes(range=x_range, title_text=vocab.axis_title("value_pct"), row=len(panels), col=1)
@@ -288,10 +365,15 @@ def forest(
 
 
 def response_forest(
-    df: pd.DataFrame, pooled: pd.DataFrame | None, labels: Labels, theme: Theme = SCREEN
+    df: pd.DataFrame,
+    pooled: pd.DataFrame | None,
+    labels: Labels,
+    theme: Theme = SCREEN,
+    subgroups: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Response rate per study with exact 95% CI, one panel per response measure; ``pooled``:
-    the diamonds to draw (stats.pool rows with an ``endpoint`` column)."""
+    the diamonds to draw (stats.pool rows with an ``endpoint`` column); ``subgroups``: the
+    tests for subgroup differences per measure (stats.subgroup_tests rows)."""
     return forest(
         df,
         labels,
@@ -300,6 +382,28 @@ def response_forest(
         facets=list(vocab.ENDPOINTS),
         facet_title=lambda m: f"{m}: {vocab.ENDPOINTS[m][1]}",
         pooled=pooled,
+        subgroups=subgroups,
+    )
+
+
+def pooled_forest(
+    df: pd.DataFrame,
+    pooled: pd.DataFrame | None,
+    labels: Labels,
+    theme: Theme = SCREEN,
+    subgroups: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Any proportions with their pooled estimates, one panel per endpoint in the given order,
+    every row naming its measure (a user's own studies: any endpoint, scope or landmark)."""
+    return forest(
+        df,
+        labels,
+        theme,
+        facet="endpoint",
+        facet_title=lambda m: f"{m}: {vocab.ENDPOINTS[m][1]}" if m in vocab.ENDPOINTS else str(m),
+        with_measure=True,
+        pooled=pooled,
+        subgroups=subgroups,
     )
 
 

@@ -154,3 +154,43 @@ def comparison_label(arms: pd.DataFrame) -> str:
     ns = [n_text(n) for n in arms["n"]]
     n = ns[0] if len(set(ns)) == 1 and not present(arms["n"].iloc[0]) else " vs ".join(ns)
     return f"{label}: {' vs '.join(str(a) for a in arms['arm'])} ({n})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Pooled estimates: heterogeneity, prediction interval and subgroup test, worded once for the
+# chart, its hover, the page's tables and the bundle
+
+NO_PREDICTION = "too few studies for a prediction interval"
+
+
+def computed_p(p: float) -> str:
+    """A P value celltx computed (not a printed one): 'P = 0.12', 'P = 0.004', 'P < 0.001'."""
+    if p < 0.001:
+        return "P < 0.001"
+    return f"P = {p:.3f}" if p < 0.1 else f"P = {p:.2f}"
+
+
+def heterogeneity_text(pr: pd.Series) -> str:
+    """'I² = 41%, P = 0.12': I² and the P of Cochran's Q, as printed at a pooled row."""
+    return f"I² = {pr['i2_pct']:.0f}%, {computed_p(pr['q_p'])}"
+
+
+def prediction_text(pr: pd.Series) -> str:
+    """'95% prediction interval 12.6–97%', or that there are too few studies for one."""
+    if not present(pr.get("pi_low_pct")):
+        return NO_PREDICTION
+    return f"95% prediction interval {fmt(pr['pi_low_pct'])}–{fmt(pr['pi_high_pct'])}%"
+
+
+def group_names(groups: str, stratum: str = "") -> str:
+    """'CD19 vs CD22' from a subgroup test's ';'-joined group labels, without the stratum they
+    share ('CAR-T | scope any'), which the row's own label says once."""
+    shared = set(stratum.split(" | ")) if stratum else set()
+    return " vs ".join(" | ".join(p for p in g.split(" | ") if p not in shared) for g in groups.split(";"))
+
+
+def subgroup_text(t: pd.Series) -> str:
+    """'CD19 vs CD22: Q = 0.21, df = 1, P = 0.65' (the random-effects test for subgroup
+    differences)."""
+    names = group_names(t["groups"], str(t.get("stratum") or ""))
+    return f"{names}: Q = {t['q_between']:.2f}, df = {int(t['df'])}, {computed_p(t['p'])}"

@@ -132,8 +132,10 @@ def test_pages_never_mutate_the_shared_cached_frames():
 
     def digest():
         f = ui.frames()
-        return [int(pd.util.hash_pandas_object(df.astype(str), index=True).sum())
-                for df in (f.outcomes, f.studies, f.targets)]
+        return [
+            int(pd.util.hash_pandas_object(df.astype(str), index=True).sum())
+            for df in (f.outcomes, f.studies, f.targets)
+        ]
 
     before = digest()
     for page, disease in CASES.items():

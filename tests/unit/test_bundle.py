@@ -69,3 +69,59 @@ def test_missing_chromium_is_a_clear_error_not_a_traceback(tmp_path, monkeypatch
 def test_unknown_disease_is_a_clear_error(tmp_path, capsys):
     assert cli.main(["figures", "--out", str(tmp_path), "--disease", "XYZ"]) == 2
     assert "unknown disease XYZ" in capsys.readouterr().err
+
+
+def _own_context():
+    """A context whose CAR-T response has a group of three studies (tests/data/my_studies.csv
+    loaded as if curated), so leave-one-out has rows."""
+    from pathlib import Path
+
+    from celltx import figures, filters, upload
+
+    path = Path(__file__).parents[1] / "data" / "my_studies.csv"
+    studies = upload.parse_upload(path.read_bytes(), path.name).studies
+    outcomes = load.outcomes_frame(studies)
+    f = filters.Filters()
+    return figures.Context(
+        outcomes, load.studies_frame(studies), load.load_dataset().targets(), f, {}, "test"
+    )
+
+
+def test_leave_one_out_table_is_written_beside_the_figure_and_listed(tmp_path):
+    import pandas as pd
+
+    from celltx import bundle, figures, filters
+
+    recipe = figures.BY_NAME["cart_response_by_target"]
+    result = recipe.build(_own_context())
+    tables = bundle.write_tables(tmp_path, recipe, result, "all")
+    assert [t.path.name for t in tables] == ["cart_response_by_target_leave_one_out_all.csv"]
+    back = pd.read_csv(tables[0].path)
+    assert list(back.columns) == [
+        "endpoint",
+        "group",
+        "omitted",
+        "k",
+        "pooled_pct",
+        "ci_low_pct",
+        "ci_high_pct",
+        "tau2",
+        "i2_pct",
+    ]
+    assert list(back["omitted"]) == ["mine-cd19-a", "mine-cd19-b", "mine-cd19-c"]
+    assert (back["endpoint"] == "CR").all() and (back["k"] == 2).all()
+    written = [bundle.Written(tmp_path / "fig.png", recipe, "T", "Source: x", tables)]
+    bundle.write_index(tmp_path, written, filters.Filters(), "v", "png")
+    readme = (tmp_path / "README.md").read_text()
+    index = (tmp_path / "index.html").read_text()
+    assert "cart_response_by_target_leave_one_out_all.csv" in readme and "mine-cd19-b" in readme
+    assert "cart_response_by_target_leave_one_out_all.csv" in index and "mine-cd19-b" in index
+
+
+def test_figures_leave_one_out_on_curated_data_writes_the_csv_with_a_note(tmp_path):
+    assert cli.main(["figures", "--out", str(tmp_path), "--disease", "MM", "--leave-one-out"]) == 0
+    csv = tmp_path / "cart_response_by_target_leave_one_out_MM.csv"
+    assert csv.read_text().startswith("endpoint,group,omitted,k,")
+    readme = (tmp_path / "README.md").read_text()
+    assert csv.name in readme and "3 or more studies" in readme
+    assert csv.name in (tmp_path / "index.html").read_text()
