@@ -46,9 +46,11 @@ def symbol(r: pd.Series | dict, usual: str) -> str:
 
 
 def records(df: pd.DataFrame) -> list[dict]:
-    """The rows as dicts, for drawing point by point. ``DataFrame.iterrows`` builds a Series per
-    row, many times slower, and the charts only read values: this is how every chart walks rows."""
-    return df.to_dict("records")
+    """The rows as dicts, for drawing point by point: how every chart walks rows. ``iterrows``
+    builds a Series per row and ``to_dict('records')`` takes each column apart, both several times
+    slower on these wide frames; the values are those ``iterrows`` gives (missing is pd.NA/NaN)."""
+    columns = list(df.columns)
+    return [dict(zip(columns, row, strict=True)) for row in df.to_numpy(dtype=object)]
 
 
 def symbols(df: pd.DataFrame, usual: str | list[str]) -> list[str]:
@@ -57,7 +59,7 @@ def symbols(df: pd.DataFrame, usual: str | list[str]) -> list[str]:
     flags = [m for m in MARKS if m.column in df]
     if not flags:
         return list(base)
-    return [symbol(r, u) for r, u in zip(df[[m.column for m in flags]].to_dict("records"), base, strict=True)]
+    return [symbol(r, u) for r, u in zip(records(df[[m.column for m in flags]]), base, strict=True)]
 
 
 def mark_legend(fig: go.Figure, rows: pd.DataFrame, theme: Theme = SCREEN) -> go.Figure:
@@ -97,9 +99,9 @@ def n_size(n: pd.Series, theme: Theme) -> list[float]:
     return [(7 + 2.2 * math.sqrt(v) if pd.notna(v) else 7) * theme.marker_scale for v in n]
 
 
-def record_data_of(r: dict) -> np.ndarray:
-    """``record_data`` of one row (a point drawn as its own trace)."""
-    return np.array([[r["record_id"], int(r["outcome_index"])]], dtype=object)
+def record_data_of(r: dict, points: int = 1) -> np.ndarray:
+    """``record_data`` of one row drawn as its own trace of ``points`` points."""
+    return np.array([[r["record_id"], int(r["outcome_index"])]] * points, dtype=object)
 
 
 def record_data(df: pd.DataFrame) -> np.ndarray:
