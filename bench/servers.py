@@ -50,8 +50,9 @@ def celltx_app(data: Path | None = None, seeds: Path | None = None) -> AppSpec:
     env = {"CELLTX_DATA": str(data or ROOT / "data")}
     if seeds:
         env["CELLTX_SEEDS"] = str(seeds)
-    # the two pages switched between, by their titles in the page registry
-    return AppSpec("celltx", None, env, (pages.BY_KEY["overview"].title, pages.BY_KEY["cart_response"].title))
+    # the pages as the registry names them: the default page and the CAR-T response chart
+    default = next(p for p in pages.PAGES if p.default)
+    return AppSpec("celltx", None, env, (default.title, pages.BY_KEY["cart_response"].title))
 
 
 def minimal_app() -> AppSpec:

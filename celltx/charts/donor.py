@@ -66,7 +66,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
             )
             p = r0["p_num"]
             sig = stats.significant(p, r0["p_operator"])
-            for _, r in g.iterrows():
+            for r in marks.records(g):
                 arm, kind = str(r["arm"]), str(r["donor_type"])
                 legend_name = arm if arm in ARM_SYMBOLS else kind
                 fig.add_trace(
@@ -85,7 +85,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
                         },
                         hovertext=[text.hover_text(r) + f"<br>protocol: {html.escape(str(r['protocol']))}"],
                         hoverinfo="text",
-                        customdata=marks.record_data(pd.DataFrame([r])),
+                        customdata=marks.record_data_of(r),
                     ),
                     row=i,
                     col=1,

@@ -26,7 +26,7 @@ def _row_labels(g: pd.DataFrame, with_measure: bool, compare: str | None) -> lis
     """One label per drawn row; the arms of one comparison share theirs."""
     items: dict[object, str] = {}
     keys = []
-    for i, r in g.iterrows():
+    for i, r in zip(g.index, marks.records(g), strict=True):
         key = r[compare] if compare and text.present(r.get(compare)) else ("row", i)
         keys.append(key)
         if key not in items:
@@ -118,7 +118,7 @@ def forest(
             if not rows.ranges(fig, gg, name, str(key), color, show, i):
                 seen.add(key)
         if p_values:
-            for _, r in g.drop_duplicates("_y").iterrows():
+            for r in marks.records(g.drop_duplicates("_y")):
                 if text.present(r.get("p_value")) and r.get("arm") != "all" and pd.notna(r["value_pct"]):
                     fig.add_annotation(
                         x=101,
@@ -130,7 +130,7 @@ def forest(
                         row=i,
                         col=1,
                     )
-        for _, pr in (p if p is not None else pd.DataFrame()).iterrows():
+        for pr in marks.records(p if p is not None else pd.DataFrame()):
             rows.pooled(fig, pr, str(f), rows.pooled_label(pr), theme, i)
         for _, t in tests[f].iterrows():
             rows.subgroup_row(fig, t, rows.subgroup_label(t), theme, i)
