@@ -163,7 +163,8 @@ def test_every_recipe_is_on_exactly_one_page():
 def test_an_nk_arm_without_a_declared_role_is_drawn_as_not_stated_never_guessed(ds):
     ctx = figures.context(ds, filters.Filters(full_years=filters.year_bounds(ds.studies())))
     o = ctx.outcomes.copy()
-    comparator = o.index[(o["arm_role"] == "comparator") & o["modality"].eq("NK")][0]
+    drawn = figures.nk_results(ctx).rows
+    comparator = drawn.index[drawn["role"] == "comparator"][0]
     o.loc[comparator, "arm_role"] = None
     res = figures.nk_results(figures.Context(**{**ctx.__dict__, "outcomes": o}))
     assert res.rows.loc[comparator, "role"] == vocab.ROLE_NOT_STATED
