@@ -28,6 +28,13 @@ class Context:
     version: str
     theme: charts.Theme = charts.SCREEN
     options: dict[str, str] = field(default_factory=dict)
+    full_citations: dict[str, str] = field(default_factory=dict)  # source file -> full citation
+
+    def cited(self, rows: pd.DataFrame) -> list[str]:
+        """The full citations of the source documents behind rows (for slides and 'Cite')."""
+        files = sorted(set(rows["source_file"].dropna().astype(str))) if "source_file" in rows else []
+        found = [self.full_citations[f] for f in files if f in self.full_citations]
+        return found or list(self.full_citations.values())[:1]
 
     def labels(self, title: str, measure: str, df: pd.DataFrame) -> charts.Labels:
         sub = f"{measure} · filters: {self.filters.describe()}"
@@ -86,6 +93,7 @@ def context(
         citations,
         ds.version,
         theme,
+        full_citations={o.file: o.citation for o in ds.parsed.sources},
     )
 
 
