@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import html
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,15 +64,17 @@ def write_bundle(
     ds: load.Dataset,
     out: Path,
     fmt: str = "png",
-    disease: tuple[str, ...] = (),
+    f: filters.Filters | None = None,
     presentation: bool = False,
     dark: bool = False,
     progress: bool = True,
     leave_one_out: bool = False,
 ) -> list[Written]:
-    """Write every figure that has data under the filters; return what was written.
-    ``leave_one_out``: also each pooling figure's leave-one-out table as CSV beside it."""
-    f = _filters(ds, disease)
+    """Write every figure that has data under the filters (``f``: celltx.cli.disease_filters for
+    the command line); return what was written. ``leave_one_out``: also each pooling figure's
+    leave-one-out table as CSV beside it."""
+    f = f or filters.Filters(full_years=filters.year_bounds(ds.studies()))
+    export_image.require_chromium()
     theme = charts.Theme(presentation=presentation, dark=dark)
     ctx = figures.context(ds, f, theme)
     writable(out)  # before rendering: a read-only folder fails now, not after every figure
@@ -188,7 +190,7 @@ DEFAULT_BASE_URL = "http://localhost:8501"
 def write_deck(
     ds: load.Dataset,
     out: Path,
-    disease: tuple[str, ...] = (),
+    f: filters.Filters | None = None,
     presentation: bool = False,
     dark: bool = False,
     base_url: str = DEFAULT_BASE_URL,
@@ -198,7 +200,8 @@ def write_deck(
     with data, one kaleido browser; returns the file and the number of figure slides."""
     from celltx import deck, pages
 
-    f = _filters(ds, disease)
+    f = f or filters.Filters(full_years=filters.year_bounds(ds.studies()))
+    export_image.require_chromium()
     ctx = figures.context(ds, f, charts.Theme(presentation=presentation, dark=dark))
     writable(out)
     path = out / f"celltx_slides_{f.slug()}.pptx"
@@ -223,25 +226,19 @@ def write_deck(
     return path, n
 
 
-def _filters(ds: load.Dataset, disease: tuple[str, ...]) -> filters.Filters:
-    known = set(filters.options(ds.studies())["disease"])
-    unknown = [d for d in disease if d not in known]
-    if unknown:
-        raise ValueError(f"unknown disease {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    export_image.require_chromium()
-    return filters.Filters(disease=tuple(disease), full_years=filters.year_bounds(ds.studies()))
-
-
 def main(args: argparse.Namespace) -> int:
+    from celltx import cli  # the --disease options mean the same for every command
+
     ds = load.load_dataset(Path(args.data) if args.data else load.DATA_DIR)
     if args.format == "pptx":
         return _main_deck(ds, args)
     try:
+        f = replace(cli.disease_filters(args), full_years=filters.year_bounds(ds.studies()))
         written = write_bundle(
             ds,
             Path(args.out),
             args.format,
-            tuple(args.disease),
+            f,
             args.presentation,
             args.dark,
             leave_one_out=getattr(args, "leave_one_out", False),
@@ -263,11 +260,14 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _main_deck(ds: load.Dataset, args: argparse.Namespace) -> int:
+    from celltx import cli
+
     try:
+        f = replace(cli.disease_filters(args), full_years=filters.year_bounds(ds.studies()))
         path, n = write_deck(
             ds,
             Path(args.out),
-            tuple(args.disease),
+            f,
             args.presentation,
             args.dark,
             getattr(args, "base_url", None) or DEFAULT_BASE_URL,

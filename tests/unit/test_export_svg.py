@@ -28,11 +28,13 @@ def test_svg_without_a_root_element_to_describe_is_an_export_error(bad):
 
 
 def test_bundle_svgs_carry_title_and_text_summary(tmp_path):
-    from celltx import bundle, load
+    from celltx import bundle, filters, load
 
     if export_image.chromium_path() is None:
         pytest.skip("Debian's chromium is not installed (make test installs it)")
-    written = bundle.write_bundle(load.load_dataset(), tmp_path, "svg", ("MM",), progress=False)
+    ds = load.load_dataset()
+    f = filters.Filters(disease=("MM",), full_years=filters.year_bounds(ds.studies()))
+    written = bundle.write_bundle(ds, tmp_path, "svg", f, progress=False)
     assert written
     for w in written:
         root = ET.fromstring(w.path.read_bytes())
