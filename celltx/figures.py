@@ -31,10 +31,14 @@ class Context:
     full_citations: dict[str, str] = field(default_factory=dict)  # source file -> full citation
 
     def cited(self, rows: pd.DataFrame) -> list[str]:
-        """The full citations of the source documents behind rows (for slides and 'Cite')."""
-        files = sorted(set(rows["source_file"].dropna().astype(str))) if "source_file" in rows else []
-        found = [self.full_citations[f] for f in files if f in self.full_citations]
-        return found or list(self.full_citations.values())[:1]
+        return cited(rows, self.full_citations)
+
+
+def cited(rows: pd.DataFrame, full_citations: dict[str, str]) -> list[str]:
+    """The full citations of the source documents behind rows (for slides and 'Cite this figure')."""
+    files = sorted(set(rows["source_file"].dropna().astype(str))) if "source_file" in rows else []
+    found = [full_citations[f] for f in files if f in full_citations]
+    return found or list(full_citations.values())[:1]
 
     def labels(self, title: str, measure: str, df: pd.DataFrame) -> charts.Labels:
         sub = f"{measure} · filters: {self.filters.describe()}"
