@@ -33,16 +33,16 @@ class Context:
     def cited(self, rows: pd.DataFrame) -> list[str]:
         return cited(rows, self.full_citations)
 
+    def labels(self, title: str, measure: str, df: pd.DataFrame) -> charts.Labels:
+        sub = f"{measure} · filters: {self.filters.describe()}"
+        return charts.Labels(title, sub, charts.source_footnote(df, self.citations, self.version))
+
 
 def cited(rows: pd.DataFrame, full_citations: dict[str, str]) -> list[str]:
     """The full citations of the source documents behind rows (for slides and 'Cite this figure')."""
     files = sorted(set(rows["source_file"].dropna().astype(str))) if "source_file" in rows else []
     found = [full_citations[f] for f in files if f in full_citations]
     return found or list(full_citations.values())[:1]
-
-    def labels(self, title: str, measure: str, df: pd.DataFrame) -> charts.Labels:
-        sub = f"{measure} · filters: {self.filters.describe()}"
-        return charts.Labels(title, sub, charts.source_footnote(df, self.citations, self.version))
 
 
 @dataclass(frozen=True)

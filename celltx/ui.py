@@ -430,7 +430,6 @@ def _upload_key() -> tuple[str, bool] | None:
 def figure(name: str, key: str, **options: str) -> figures.Result:
     """Build a dashboard figure by recipe name and show it, or say clearly that nothing matches."""
     recipe = figures.BY_NAME[name]
-    ctx = context(**options)
     built = _built(
         name, current_filters(), theme(), tuple(sorted(options.items())), frames().version, _upload_key()
     )
@@ -445,7 +444,7 @@ def figure(name: str, key: str, **options: str) -> figures.Result:
             title=built.labels.title,
             summary=built.summary,
         )
-        text_alternative(built, recipe.name, key, ctx)
+        text_alternative(built, recipe.name, key)
     return built
 
 
@@ -733,16 +732,17 @@ def view_link(recipe: str) -> str:
     return filters.view_link(app_root(), pages.page_of(recipe).url, current_filters(), *_look())
 
 
-def citation_text(result: figures.Result, link: str, ctx: figures.Context) -> str:
+def citation_text(result: figures.Result, link: str) -> str:
     """'Cite this figure': title, filters, data version, access date, link, source citations."""
     when = datetime.now(UTC).strftime("%Y-%m-%d")
+    sources = " ".join(figures.cited(result.rows, frames().full_by_file))
     return (
-        f"{result.labels.title} ({ctx.filters.describe()}). celltx, data version {ctx.version}, "
-        f"accessed {when}. {link} . Data from: {' '.join(ctx.cited(result.rows))}"
+        f"{result.labels.title} ({current_filters().describe()}). celltx, data version "
+        f"{frames().version}, accessed {when}. {link} . Data from: {sources}"
     )
 
 
-def text_alternative(result: figures.Result, name: str, key: str, ctx: figures.Context) -> None:
+def text_alternative(result: figures.Result, name: str, key: str) -> None:
     """Under each chart: its text summary (collapsed), a link to this view, its citation."""
     link = view_link(name)
     with st.expander("Text summary", icon=":material/description:"):
@@ -751,7 +751,7 @@ def text_alternative(result: figures.Result, name: str, key: str, ctx: figures.C
     with left.popover("Copy link to this view", icon=":material/link:", key=f"{key}_link"):
         st.code(link, language=None, wrap_lines=True)
     with right.popover("Cite this figure", icon=":material/format_quote:", key=f"{key}_cite"):
-        st.code(citation_text(result, link, ctx), language=None, wrap_lines=True)
+        st.code(citation_text(result, link), language=None, wrap_lines=True)
 
 
 def slides_button(recipes: Sequence[str], key: str, label: str, help: str) -> None:
@@ -763,23 +763,33 @@ def slides_button(recipes: Sequence[str], key: str, label: str, help: str) -> No
     if reason:
         st.caption(f"Slides are not available on this server: {md_escape(reason)}")
         return
-    ctx = context()
+    # what the deck needs is taken now (references, no copies); the figures are built on click
+    cur, th, f, outcomes, studies = current_filters(), theme(), frames(), all_outcomes(), all_studies()
     chosen = [figures.BY_NAME[r] for r in recipes if r in figures.BY_NAME]
     root = app_root()
     look = _look()
 
     def link_of(recipe: figures.Recipe) -> str:
-        return filters.view_link(root, pages.page_of(recipe.name).url, ctx.filters, *look)
+        return filters.view_link(root, pages.page_of(recipe.name).url, cur, *look)
 
     def make() -> bytes:
-        return deck.render(ctx, chosen, link_of, home_link=filters.view_link(root, "/", ctx.filters, *look))[
-            0
-        ]
+        ctx = figures.Context(
+            filters.apply(outcomes, cur),
+            filters.apply(studies, cur),
+            f.targets,
+            cur,
+            f.citations,
+            f.version,
+            th,
+            {},
+            f.full_by_file,
+        )
+        return deck.render(ctx, chosen, link_of, home_link=filters.view_link(root, "/", cur, *look))[0]
 
     st.download_button(
         label,
         data=make,
-        file_name=f"celltx_slides_{ctx.filters.slug()}.pptx",
+        file_name=f"celltx_slides_{cur.slug()}.pptx",
         mime=deck.MIME,
         key=key,
         on_click="ignore",
