@@ -162,11 +162,6 @@ def pool_by_endpoint(rows: pd.DataFrame, user: bool = False) -> Pooling:
     return Pooling(**frames)
 
 
-def pooled_response(rows: pd.DataFrame) -> pd.DataFrame:
-    """Pooled estimate per target for each response measure (measures never pooled together)."""
-    return pool_by_endpoint(rows).pooled
-
-
 def cart_response(ctx: Context) -> Result:
     rows = cart_response_rows(ctx)
     pooling = pool_by_endpoint(rows)  # pooling dedupes linked records itself, from every row
