@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+import pandas as pd
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
+
+from celltx import export_image, figures
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)  # 16:9, PowerPoint's default widescreen
 MARGIN = Inches(0.35)
@@ -202,3 +206,79 @@ def build(info: DeckInfo, slides: Sequence[FigureSlide]) -> bytes:
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# From recipes to slides
+
+
+def studies_behind(rows: pd.DataFrame) -> tuple[str, ...]:
+    """Each study behind a figure with where its values are in the source, once each."""
+    if rows.empty:
+        return ()
+    name = rows["study"] if "study" in rows else rows["record_id"]
+    where = rows["location"].astype(str) + " (" + rows["source_file"].astype(str) + ")"
+    pairs = dict.fromkeys(zip(name.astype(str), where, strict=True))
+    return tuple(f"{n}: {w}" for n, w in pairs)
+
+
+def discrepancies_in(rows: pd.DataFrame) -> tuple[str, ...]:
+    """The source discrepancies recorded for the values a figure shows."""
+    if rows.empty or "discrepancies" not in rows:
+        return ()
+    name = rows["study"] if "study" in rows else rows["record_id"]
+    found = [
+        f"{n}: {d}"
+        for n, d in zip(name.astype(str), rows["discrepancies"], strict=True)
+        if isinstance(d, str) and d
+    ]
+    return tuple(dict.fromkeys(found))
+
+
+def render(
+    ctx: figures.Context,
+    recipes: Sequence[figures.Recipe],
+    link_of: Callable[[figures.Recipe], str],
+    citations: Sequence[str],
+    home_link: str = "",
+    on_figure: Callable[[str], None] | None = None,
+) -> tuple[bytes, int]:
+    """The deck of every given recipe that has data under the context's filters, exported through
+    one persistent kaleido process; returns the PPTX bytes and the number of figure slides."""
+    slides: list[FigureSlide] = []
+    discrepancies: list[str] = []
+    used_files: set[str] = set()
+    export_image.start_server()
+    for recipe in recipes:
+        result = recipe.build(ctx)
+        if result.figure is None:
+            continue
+        slides.append(
+            FigureSlide(
+                title=result.labels.title,
+                png=export_image.to_image(result.figure, "png"),
+                footnote=result.labels.footnote,
+                caption=recipe.caption,
+                summary=result.summary,
+                studies=studies_behind(result.rows),
+                link=link_of(recipe),
+            )
+        )
+        discrepancies += discrepancies_in(result.rows)
+        if "source_file" in result.rows:
+            used_files |= set(result.rows["source_file"].astype(str))
+        if on_figure:
+            on_figure(recipe.name)
+    info = DeckInfo(
+        filters=ctx.filters.describe(),
+        version=ctx.version,
+        date=datetime.now(UTC).strftime("%Y-%m-%d"),
+        citations=tuple(citations),
+        discrepancies=tuple(dict.fromkeys(discrepancies)),
+        link=home_link,
+        dark=ctx.theme.dark,
+        background=ctx.theme.background,
+        ink=ctx.theme.ink,
+        muted=ctx.theme.muted,
+    )
+    return build(info, slides), len(slides)

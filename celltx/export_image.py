@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import threading
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 import plotly.graph_objects as go
 
@@ -176,8 +177,10 @@ def to_image(fig: go.Figure, fmt: str = "png", scale: float = charts.SLIDE_SCALE
     return _RENDERER.render(fig.to_dict(), opts)
 
 
-def to_svg_bytes(fig: go.Figure) -> bytes:
-    return to_image(fig, "svg", scale=1)
+def to_svg_bytes(fig: go.Figure, title: str = "", desc: str = "") -> bytes:
+    """The figure as SVG; with a title and text summary, they are its <title> and <desc>."""
+    svg = to_image(fig, "svg", scale=1)
+    return svg_with_text(svg, title, desc) if title or desc else svg
 
 
 def start_server() -> None:
@@ -187,3 +190,22 @@ def start_server() -> None:
 
 def stop_server() -> None:
     _RENDERER.stop()
+
+
+def svg_with_text(svg: bytes, title: str, desc: str) -> bytes:
+    """The SVG with ``<title>`` and ``<desc>`` as the first children of its root element (where
+    screen readers and image viewers look for them), and the root named by them."""
+    text = svg.decode("utf-8")
+    start = text.find("<svg")
+    end = text.find(">", start)
+    if start < 0 or end < 0:
+        raise ExportError("image export returned no SVG root element")
+    head = text[start:end]
+    if head.endswith("/"):  # an empty <svg/> has nothing to describe
+        raise ExportError("image export returned an empty SVG")
+    attrs = ' role="img" aria-labelledby="celltx-title celltx-desc"' if "role=" not in head else ""
+    inner = (
+        f'<title id="celltx-title">{xml_escape(title)}</title>'
+        f'<desc id="celltx-desc">{xml_escape(desc)}</desc>'
+    )
+    return (text[:end] + attrs + ">" + inner + text[end + 1 :]).encode("utf-8")

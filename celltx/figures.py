@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from celltx import charts, filters, linked, load, pages, stats, vocab
+from celltx import charts, filters, linked, load, pages, stats, summary, vocab
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,9 @@ class Result:
     rows: pd.DataFrame
     figure: go.Figure | None
     labels: charts.Labels
+    # the text alternative, written from ``rows`` (celltx.summary): accessible description, SVG
+    # <desc>, slide alt text and notes, bundle index
+    summary: str = ""
     # CAR-T response and a user's own studies: stats.pool per measure and target, every group
     # (diamonds only where pooled), with an endpoint column
     pooled: pd.DataFrame | None = None
@@ -95,17 +98,19 @@ def _result(
     title: str,
     measure: str,
     draw: Callable[[pd.DataFrame, charts.Labels], go.Figure],
+    describe: Callable[[str, pd.DataFrame], str] = summary.forest,
     footnote_rows: pd.DataFrame | None = None,
     **extras: pd.DataFrame,
 ) -> Result:
     """The one 'nothing to show' rule and the one place labels are made: linked records that
     report the same value become one point, the footnote cites the rows drawn (or
-    ``footnote_rows``), and no rows means no figure."""
+    ``footnote_rows``), the text summary describes the same rows, and no rows means no figure."""
     if len(rows) and "endpoint" in rows:
         rows = one_point_per_value(rows)
     labels = ctx.labels(title, measure, rows if footnote_rows is None else footnote_rows)
     fig = charts.mark_legend(draw(rows, labels), rows, ctx.theme) if len(rows) else None
-    return Result(rows, fig, labels, **extras)
+    text = describe(title, rows) if len(rows) else ""
+    return Result(rows, fig, labels, text, **extras)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,6 +124,7 @@ def overview(ctx: Context) -> Result:
         "Patients and studies by disease and modality",
         "patients with a printed n; linked records counted once",
         lambda d, labels: charts.overview_chart(d, labels, ctx.theme),
+        summary.overview,
         footnote_rows=ctx.outcomes,
     )
 
@@ -172,6 +178,7 @@ def cart_response(ctx: Context) -> Result:
         "CAR-T response rate by target antigen",
         "CR, CR/CRi and overall response in separate panels; exact 95% CI",
         lambda d, labels: charts.response_forest(d, diamonds, labels, ctx.theme, pooling.subgroups),
+        lambda title, d: summary.response(title, d, pooling.pooled),
         pooled=pooling.pooled,
         subgroups=pooling.subgroups,
         leave_one_out=pooling.leave_one_out,
@@ -193,6 +200,7 @@ def own_studies(ctx: Context) -> Result:
         "YOUR uploaded studies, pooled among themselves",
         "your data, this session only; never pooled with the curated evidence; exact 95% CI",
         lambda d, labels: charts.pooled_forest(d, diamonds, labels, ctx.theme, pooling.subgroups),
+        lambda title, d: summary.response(title, d, pooling.pooled),
         pooled=pooling.pooled,
         subgroups=pooling.subgroups,
         leave_one_out=pooling.leave_one_out,
@@ -226,6 +234,7 @@ def cart_dose(ctx: Context) -> Result:
         "Response and CRS against CAR-T dose",
         "log dose axis; a panel per dose unit; lines span printed dose ranges",
         lambda d, labels: charts.dose_chart(d, labels, ctx.theme),
+        summary.dose,
     )
 
 
@@ -254,6 +263,7 @@ def survival(ctx: Context) -> Result:
         "Survival after CAR-T at printed landmarks",
         "a panel per endpoint; x = landmark in months",
         lambda d, labels: charts.survival_landmarks(d, labels, ctx.theme),
+        summary.landmarks,
     )
 
 
@@ -266,6 +276,7 @@ def medians(ctx: Context) -> Result:
         "Median survival and response duration after CAR-T",
         "each row names its measure",
         lambda d, labels: charts.medians_chart(d, labels, ctx.theme),
+        summary.medians,
     )
 
 
@@ -341,6 +352,7 @@ def donor(ctx: Context) -> Result:
         "Transplant outcomes by donor type: HID vs ISD",
         f"protocol: {protocol or 'All'}; survival (higher better) and incidence (lower better) apart",
         lambda d, labels: charts.donor_dumbbell(d, labels, ctx.theme),
+        summary.donor,
     )
 
 
@@ -360,16 +372,17 @@ def targets(ctx: Context) -> Result:
     hits = pd.DataFrame(pairs, columns=["disease", "target", "record_id"])
     if f.disease:
         hits = hits[hits["disease"].isin(f.disease)]
-    summary = hits.groupby(["disease", "target"]).agg(n_values=("record_id", "size")).reset_index()
-    rows = pd.concat([tg.assign(kind="named"), summary.assign(kind="results")], ignore_index=True)
+    with_results = hits.groupby(["disease", "target"]).agg(n_values=("record_id", "size")).reset_index()
+    rows = pd.concat([tg.assign(kind="named"), with_results.assign(kind="results")], ignore_index=True)
     return _result(
         ctx,
         rows,
         "Candidate CAR targets by disease",
         "Table 2 and text; ● = clinical results in the data",
-        lambda _, labels: charts.targets_matrix(tg, summary, labels, ctx.theme),
+        lambda _, labels: charts.targets_matrix(tg, with_results, labels, ctx.theme),
+        lambda title, _: summary.targets(title, tg, with_results),
         footnote_rows=tg,
-        targets_summary=summary,
+        targets_summary=with_results,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -49,6 +50,25 @@ class Filters:
         if self.narrowed_years:
             params["years"] = f"{self.years[0]}-{self.years[1]}"
         return params
+
+
+def view_params(f: Filters, presentation: bool = False, dark: bool = False) -> dict[str, str]:
+    """The query string of a view: its filters and, when on, presentation mode (the one place
+    the app's URL, a slide's "reopen this view" link and "Copy link" are written)."""
+    params = f.to_params()
+    if presentation:
+        params["presentation"] = "dark" if dark else "1"
+    return params
+
+
+def view_link(base: str, path: str, f: Filters, presentation: bool = False, dark: bool = False) -> str:
+    """'http://host:8501/cart-response?disease=B-ALL': the page at ``path`` with these filters."""
+    query = urlencode(view_params(f, presentation, dark), safe=",")
+    return (
+        base.rstrip("/")
+        + ("/" + path.lstrip("/") if path.strip("/") else "/")
+        + (f"?{query}" if query else "")
+    )
 
 
 def _split(value: str | Iterable[str] | None) -> list[str]:

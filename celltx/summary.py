@@ -4,8 +4,8 @@ A colleague who cannot see the chart (a screen reader, a slide's alt text, the S
 gets the same numbers in the words a clinician would say: what is shown, how many studies, each
 measure with its range or pooled estimate, and what is missing ("3 studies have no n"). Nothing
 here chooses rows: every function takes the rows (and pooled table) its recipe chose, so the text
-and the chart cannot disagree. Values are written as the source prints them; only pooled
-estimates, which celltx computes, are rounded to whole percent.
+and the chart cannot disagree. Values read as on the chart (one decimal at most), doses exactly as
+printed, pooled estimates (computed by celltx) in whole percent.
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ from collections.abc import Iterable
 import pandas as pd
 
 from celltx import stats, vocab
+from celltx.charts import text as words
 
 # ---------------------------------------------------------------------------------------------
 # Wording helpers
 
 
 def num(x: float) -> str:
-    """A value as printed in the source: '90', '66.7', '0.76' (never rounded)."""
-    return f"{float(x):f}".rstrip("0").rstrip(".")
+    """A value as the chart shows it ('90', '66.7'; one decimal at most)."""
+    return words.fmt(float(x))
 
 
 def pct(x: float) -> str:
@@ -162,10 +163,10 @@ def dose(title: str, rows: pd.DataFrame) -> str:
     for unit, g in rows.groupby("dose_unit", sort=True):
         bits = []
         for _, r in g.iterrows():
-            lo, hi = r["dose_low"], r["dose_high"]
-            d = num(lo) if lo == hi or pd.isna(hi) else f"{num(lo)}–{num(hi)}"
+            d = words.dose_text(r["dose_low"], r["dose_high"])
             bits.append(f"{r['study']} {measure(r['endpoint'], r.get('scope'))} {pct(r['value_pct'])} at {d}")
-        parts.append(f"dose in {unit} ({plural(study_count(g), 'study', 'studies')}): " + "; ".join(bits))
+        unit_text = vocab.DOSE_UNITS.get(unit, unit)
+        parts.append(f"dose {unit_text} ({plural(study_count(g), 'study', 'studies')}): " + "; ".join(bits))
     return f"{_head(title, rows)} " + ". ".join(parts) + "." + _missing_n(rows)
 
 
@@ -228,7 +229,7 @@ def donor(title: str, rows: pd.DataFrame) -> str:
             f"{ep} ({better} is better): {plural(comparisons, 'comparison')}, HID better in {hid_better}, "
             f"ISD better in {isd_better}, equal in {equal}; P < 0.05 in {significant}"
         )
-    return f"{_head(title, rows)} " + "; ".join(parts) + "."
+    return f"{_head(title, rows)} " + "; ".join(parts) + "." + _missing_n(rows)
 
 
 def _p_is_lower_bound(c: pd.DataFrame) -> bool:

@@ -306,17 +306,21 @@ def sidebar_filters() -> filters.Filters:
         if st.session_state.get(PRESENTATION_KEY):
             st.toggle("Dark slide background", key=DARK_KEY)
     current = current_filters()
-    params = current.to_params()
-    if st.session_state.get(PRESENTATION_KEY):
-        params["presentation"] = "dark" if st.session_state.get(DARK_KEY) else "1"
+    params = filters.view_params(current, *_look())
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
     st.session_state["_last_params"] = params
     return current
 
 
+def _look() -> tuple[bool, bool]:
+    """(presentation, dark) as the sidebar set them."""
+    presentation = bool(st.session_state.get(PRESENTATION_KEY))
+    return presentation, presentation and bool(st.session_state.get(DARK_KEY))
+
+
 def theme() -> charts.Theme:
-    return charts.Theme(bool(st.session_state.get(PRESENTATION_KEY)), bool(st.session_state.get(DARK_KEY)))
+    return charts.Theme(*_look())
 
 
 def filtered_outcomes() -> pd.DataFrame:

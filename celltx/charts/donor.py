@@ -52,7 +52,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
                 + (f" ({r0['_scope']})" if r0["_scope"] else "")
                 + f" @{r0['_time']}"
             )
-            label = label if len(label) < 110 else label[:107] + "…"
+            label = text.plain(label if len(label) < 110 else label[:107] + "…")
             fig.add_trace(
                 go.Scatter(
                     x=g["value_pct"],
@@ -112,7 +112,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
     fig = finish(fig, labels, theme, height=height, legend_title="Donor (★ P < 0.05)")
     # legend in a row under the subtitle, so the P values on the right keep their space
     fig.update_layout(
-        margin={"r": 130, "t": 160},
+        margin={"t": 160},
         legend={
             "orientation": "h",
             "x": 1,

@@ -13,6 +13,8 @@ from celltx import vocab
 from celltx.charts import marks, text
 from celltx.charts.layout import SCREEN, Labels, Theme, finish
 
+LABEL_CLEARANCE = 5  # percentage points: closer labels in one panel are stepped down a line
+
 
 def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Figure:
     """Response and CRS against CAR dose on a log axis; a panel per dose unit, ranges as ranges.
@@ -48,6 +50,7 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
     for i, kind in enumerate(kinds, start=1):
         for j, unit in enumerate(units, start=1):
             g = df[(df["family"] == kind) & (df["dose_unit"] == unit)]
+            placed: list[float] = []  # label heights in this panel, to step apart labels that meet
             for _, r in g.iterrows():
                 lo = r["dose_low"] if pd.notna(r["dose_low"]) else r["dose_high"]
                 hi = r["dose_high"] if pd.notna(r["dose_high"]) else r["dose_low"]
@@ -55,7 +58,7 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
                 color = marks.target_color(r["target_group"])
                 hover = (
                     text.hover_text(r)
-                    + f"<br>Dose: {text.fmt(lo)}–{text.fmt(hi)} {vocab.DOSE_UNITS[unit]} ({r['dose_stat']})"
+                    + f"<br>Dose: {text.dose_text(lo, hi)} {vocab.DOSE_UNITS[unit]} ({r['dose_stat']})"
                 )
                 name = f"{r['target_group']}"
                 fig.add_trace(
@@ -80,10 +83,15 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
                     col=j,
                 )
                 seen.add(name)
+                near = sum(abs(r["value_pct"] - y) < LABEL_CLEARANCE for y in placed)
+                placed.append(r["value_pct"])
                 fig.add_annotation(
                     x=math.log10(hi),
                     y=r["value_pct"],
-                    text=f"{html.escape(text.measure_text(r))}, {text.n_text(r['n'])}",
+                    yshift=-near * (theme.font - 1),
+                    # the study on each range: two studies' ranges often overlap
+                    text=f"{html.escape(str(r['study']))} · {html.escape(text.measure_text(r))}, "
+                    f"{text.n_text(r['n'])}",
                     showarrow=False,
                     xanchor="left",
                     xshift=8,
@@ -104,6 +112,11 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
                 title_text=f"CAR dose ({vocab.DOSE_UNITS[unit]}, log scale)",
             )
             if g.empty:
+                # an axis without a trace is not drawn, and text placed on it would land on the
+                # first panel: an empty trace keeps the panel, which says "not reported"
+                fig.add_trace(
+                    go.Scatter(x=[None], y=[None], showlegend=False, hoverinfo="skip"), row=i, col=j
+                )
                 fig.add_annotation(
                     x=0.5,
                     y=0.5,

@@ -75,19 +75,133 @@ class Labels:
     footnote: str = ""
 
 
-def _category_margin(fig: go.Figure, theme: Theme) -> int | None:
-    """Left margin (px) that fits the longest categorical y label, or None for numeric y axes."""
-    cats = [
-        v
-        for t in fig.data
-        if getattr(t, "orientation", None) != "v" and t.y is not None
-        for v in t.y
-        if isinstance(v, str)
-    ]
+# Row labels take at most this share of the canvas width; longer ones wrap onto the lines a row
+# has room for, and what still does not fit ends in "…" (the full text stays in the hover and the
+# slide notes). GLYPH: Arial's average glyph width as a share of the font size, with room for
+# capitals.
+LABEL_SHARE = 0.42
+GLYPH = 0.6
+LINE = 1.25  # line height as a share of the font size
+SCREEN_WIDTH = 1400  # a figure drawn at the page's width is about this wide on a laptop
+FOOTNOTE = "footnote"  # the footnote annotation's name: slides show the footnote as text instead
+
+
+def fit_label(label: str, width: int, lines: int) -> str:
+    """A row label in at most ``lines`` lines of ``width`` characters ('<br>' between lines),
+    shortened with '…' when it needs more."""
+    if len(label) <= width or "<br>" in label:
+        return label
+    wrapped = textwrap.wrap(label, width, break_on_hyphens=False)
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        last = wrapped[-1][: width - 1]
+        if last.rfind("&") > last.rfind(";"):  # never cut an entity ('&amp;') in two
+            last = last[: last.rfind("&")]
+        wrapped[-1] = last.rstrip() + "…"
+    return "<br>".join(wrapped)
+
+
+def _wrap_categories(fig: go.Figure, width: int, plot_height: float, font: int) -> list[str]:
+    """Fit long categorical y labels of horizontal traces, and every annotation placed on one of
+    those rows, alike (an annotation's y names its row); returns the labels as drawn."""
+    cats = list(
+        dict.fromkeys(
+            v
+            for t in fig.data
+            if getattr(t, "orientation", None) != "v" and t.y is not None
+            for v in t.y
+            if isinstance(v, str)
+        )
+    )
     if not cats:
+        return []
+    chars = max(20, int((width * LABEL_SHARE - 24) / (font * GLYPH)))
+    lines = max(1, int(plot_height / len(cats) / (font * LINE)))
+    fitted: dict[str, str] = {}
+    taken: set[str] = set()
+    for c in cats:
+        f = fit_label(c, chars, lines)
+        k = 2
+        while f in taken:  # two labels shortened alike stay two rows
+            f = fit_label(c, chars, lines).removesuffix("…") + f" #{k}"
+            k += 1
+        taken.add(f)
+        fitted[c] = f
+    if any(k != v for k, v in fitted.items()):
+        for t in fig.data:
+            if (
+                getattr(t, "orientation", None) != "v"
+                and t.y is not None
+                and any(isinstance(v, str) for v in t.y)
+            ):
+                t.y = [fitted.get(v, v) if isinstance(v, str) else v for v in t.y]
+        for a in fig.layout.annotations:
+            if isinstance(a.y, str) and a.y in fitted:
+                a.y = fitted[a.y]
+    return list(fitted.values())
+
+
+def _category_margin(labels: list[str], font: int, axis_title: bool) -> int | None:
+    """Left margin (px) that fits the longest line of the categorical y labels (and the axis
+    title beside them), or None for numeric y axes."""
+    if not labels:
         return None
-    longest = max(len(c) for c in cats)
-    return int(min(760, 24 + longest * (theme.font - 2) * 0.56))
+    longest = max(len(line) for lab in labels for line in lab.split("<br>"))
+    return int(24 + longest * font * GLYPH + (font * 2.2 if axis_title else 0))
+
+
+def _right_margin(fig: go.Figure, font: int) -> int:
+    """Right margin (px) for text placed beyond the plot's right edge (P values, notes)."""
+    widths = [
+        len(html.unescape(str(a.text)).replace("<b>", "").replace("</b>", "").replace(" ★", "  "))
+        * (a.font.size or font)
+        * GLYPH
+        for a in fig.layout.annotations
+        if a.text and a.xanchor == "left" and a.name != FOOTNOTE and _beyond_right(fig, a)
+    ]
+    return int(24 + max(widths, default=0))
+
+
+def _beyond_right(fig: go.Figure, a) -> bool:
+    """True for an annotation anchored at or beyond the right edge of its x axis."""
+    ref = str(a.xref or "")
+    if ref.endswith("domain"):
+        return a.x is not None and a.x >= 1
+    if ref.startswith("x"):
+        axis = fig.layout["xaxis" + ref[1:]]
+        rng = axis.range if axis is not None else None
+        return bool(rng) and a.x is not None and not isinstance(a.x, str) and a.x >= rng[1] - 5
+    return ref == "paper" and a.x is not None and a.x >= 1
+
+
+def _space_panels(fig: go.Figure, theme: Theme, plot_height: float) -> None:
+    """Stacked panels get a fixed gap in pixels: the tick labels (and axis title, if any) of the
+    panel above, then the title of the panel below, never drawn over each other."""
+    axes = [(k, fig.layout[k]) for k in fig.layout if k.startswith("yaxis") and fig.layout[k].domain]
+    rows = sorted({tuple(ax.domain) for _, ax in axes}, key=lambda d: -d[1])
+    if len(rows) < 2 or plot_height <= 0:
+        return
+    titled_x = any(fig.layout[k].title.text for k in fig.layout if k.startswith("xaxis"))
+    tick = theme.font * 1.5 + 8
+    title = theme.font * 1.5 + 6
+    gap_px = tick + title + (theme.font * 1.5 if titled_x else 0)
+    gap = min(gap_px / plot_height, 0.5 / (len(rows) - 1))
+    sizes = [top - bottom for bottom, top in rows]
+    room = 1 - gap * (len(rows) - 1)
+    scale = room / sum(sizes)
+    new, top = {}, 1.0
+    for old, size in zip(rows, sizes, strict=True):
+        bottom = max(0.0, top - size * scale)
+        new[old] = (bottom, top)
+        top = bottom - gap
+    for key, ax in axes:
+        fig.layout[key].domain = new[tuple(ax.domain)]
+    for a in fig.layout.annotations:  # make_subplots' panel titles sit on their panel's top
+        if a.yref == "paper" and a.yanchor == "bottom" and a.name != FOOTNOTE:
+            for (_, old_top), (_, new_top) in ((o, n) for o, n in new.items()):
+                if a.y is not None and abs(a.y - old_top) < 1e-9:
+                    a.y = new_top
+                    break
 
 
 def finish(
@@ -98,24 +212,30 @@ def finish(
     legend_title: str | None = None,
     extra_bottom: int = 0,
 ) -> go.Figure:
-    """Title, subtitle, footnote inside the figure (from its left edge), theme and size."""
+    """Title, subtitle, footnote inside the figure (from its left edge), theme and size; every
+    word keeps a margin from the canvas edge (tests/unit/test_export_fit.py)."""
     width, height = theme.size(height)
     foot_lines = textwrap.wrap(labels.footnote, 120 if theme.presentation else 150) or [""]
     bottom = 70 + extra_bottom + 16 * len(foot_lines) * (1.4 if theme.presentation else 1)
-    left = _category_margin(fig, theme)
+    y_axes = [fig.layout[k] for k in fig.layout if k.startswith("yaxis")]
+    tick_font = max((ax.tickfont.size or theme.font for ax in y_axes), default=theme.font)
+    y_titled = any(fig.layout[k].title.text for k in fig.layout if k.startswith("yaxis"))
+    top = 110 if labels.subtitle else 80
+    canvas = width or SCREEN_WIDTH
+    drawn = _wrap_categories(fig, canvas, height - top - bottom, tick_font)
+    left = _category_margin(drawn, tick_font, y_titled)
     fig.update_layout(
         template=theme.template,
         paper_bgcolor=theme.background,
         plot_bgcolor=theme.background,
         font={"size": theme.font, "color": theme.ink, "family": "Arial, Helvetica, sans-serif"},
+        # plotly's own subtitle: a two-line title anchored at the top was pushed above the canvas
         title={
-            "text": f"<b>{html.escape(labels.title)}</b>"
-            + (
-                f"<br><span style='font-size:0.75em;color:{theme.muted}'>"
-                f"{html.escape(labels.subtitle)}</span>"
-                if labels.subtitle
-                else ""
-            ),
+            "text": f"<b>{html.escape(labels.title)}</b>",
+            "subtitle": {
+                "text": html.escape(labels.subtitle),
+                "font": {"size": round(theme.font * 0.8), "color": theme.muted},
+            },
             "x": 0.01,
             "xanchor": "left",
             "xref": "container",
@@ -124,7 +244,7 @@ def finish(
             "yanchor": "top",
             "pad": {"t": 14, "l": 4},
         },
-        margin={"t": 110 if labels.subtitle else 80, "b": int(bottom), "l": left or 70, "r": 20},
+        margin={"t": top, "b": int(bottom), "l": left or 70, "r": max(20, _right_margin(fig, theme.font))},
         height=height,
         width=width,
         legend={
@@ -137,6 +257,7 @@ def finish(
         hoverlabel={"align": "left", "font": {"size": 12}},
     )
     fig.add_annotation(
+        name=FOOTNOTE,
         text="<br>".join(html.escape(t) for t in foot_lines),
         showarrow=False,
         xref="paper",
@@ -150,6 +271,7 @@ def finish(
         align="left",
         font={"size": max(theme.font - 3, 10), "color": theme.muted},
     )
+    _space_panels(fig, theme, height - top - bottom)
     fig.update_xaxes(automargin=True, showticklabels=True)  # every panel keeps its own scale
     fig.update_yaxes(automargin=left is None)
     return fig

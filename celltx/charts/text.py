@@ -34,6 +34,20 @@ def fmt(x: float | None, suffix: str = "") -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".") + suffix
 
 
+def number(x: float) -> str:
+    """A number exactly as printed, never rounded ('0.76', '20.6', '800'): doses."""
+    return f"{float(x):f}".rstrip("0").rstrip(".")
+
+
+def dose_text(low: float, high: float) -> str:
+    """'0.76–20.6' for a printed range, '2' for a single dose."""
+    if pd.isna(high) or low == high:
+        return number(low)
+    if pd.isna(low):
+        return number(high)
+    return f"{number(low)}–{number(high)}"
+
+
 def p_text(p_value: object, scope: object = None) -> str:
     """'P = 0.03', 'P <0.001' (the printed operator kept), with its scope: 'P = 0.2 (overall)'."""
     p = str(p_value)
@@ -124,8 +138,20 @@ def landmark_text(r: pd.Series) -> str:
     return ""
 
 
+def plain(text: object) -> str:
+    """Text from data, drawn by Plotly exactly as written. Plotly reads a subset of HTML in every
+    label (axis ticks, legends, annotations): an uploaded study named '<a href=...>' became a link
+    and '<b>' bold. '&' and '<' are escaped; Plotly turns the entities back into the characters
+    when it draws, so 'grade>=3' and 'A & B' still read as written."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;")
+
+
 def row_label(r: pd.Series, with_measure: bool = False, with_arm: bool = True) -> str:
-    """'Maude 2014 [arm] · CR @6 mo (n = 30)': a forest row names what it shows."""
+    """'Maude 2014 [arm] · CR @6 mo (n = 30)': a forest row names what it shows (as plain text)."""
+    return plain(_row_label(r, with_measure, with_arm))
+
+
+def _row_label(r: pd.Series, with_measure: bool, with_arm: bool) -> str:
     label = str(r["study"])
     if pd.notna(r.get("year")) and str(int(r["year"])) not in label:
         label += f" {int(r['year'])}"
@@ -150,10 +176,10 @@ def comparison_label(arms: pd.DataFrame) -> str:
     """'Jiang 2019 · LFS @36 mo: NK vs control (n not reported)': one row for the arms of one
     comparison, each arm's n in the same order."""
     r = arms.iloc[0]
-    label = row_label(r, with_measure=True, with_arm=False).rsplit(" (", 1)[0]
+    label = _row_label(r, with_measure=True, with_arm=False).rsplit(" (", 1)[0]
     ns = [n_text(n) for n in arms["n"]]
     n = ns[0] if len(set(ns)) == 1 and not present(arms["n"].iloc[0]) else " vs ".join(ns)
-    return f"{label}: {' vs '.join(str(a) for a in arms['arm'])} ({n})"
+    return plain(f"{label}: {' vs '.join(str(a) for a in arms['arm'])} ({n})")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -118,3 +118,20 @@ def test_a_search_with_no_hits_says_so():
     infos = [i.value for i in at.info]
     assert any("No values match the search “zzqqxx\\-no\\-such\\-study”" in i for i in infos), infos
     assert not any("current filters" in i for i in infos)
+
+
+def test_html_in_study_and_arm_names_is_drawn_as_text_on_every_axis():
+    at = open_page("data")
+    upload_file(at, "html_name.yaml", (BAD / "html_name.yaml").read_bytes(), "application/yaml")
+    at.switch_page("views/cart_response.py").run()
+    labels = [
+        str(v)
+        for fig in figures(at)
+        for t in fig["data"]
+        for v in [*(t.get("y") or []), *(t.get("x") or []), t.get("name") or ""]
+        if isinstance(v, str)
+    ]
+    mine = [v for v in labels if "alert(1)" in v]
+    assert mine, "the uploaded study is drawn"
+    assert all("<" not in v for v in labels), [v for v in labels if "<" in v]
+    assert any("&lt;script>alert(1)&lt;/script>&lt;b>A&lt;/b>" in v for v in mine)

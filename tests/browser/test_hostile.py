@@ -16,7 +16,8 @@ import psutil
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import ROOT, start_server, stop_server
+from celltx import serve
+from tests.browser.conftest import ROOT
 from tests.browser.test_dashboard import TIMEOUT, drawn, finished, open_page
 
 BAD = ROOT / "tests" / "data" / "bad"
@@ -55,11 +56,8 @@ PAYLOADS = {
 @pytest.fixture(scope="module")
 def own_server():
     """A server of its own, so its memory is this test's alone."""
-    proc, url = start_server(ROOT / "app.py")
-    try:
-        yield proc, url
-    finally:
-        stop_server(proc)
+    with serve.Server(timeout=90) as srv:
+        yield srv.proc, srv.url
 
 
 def rss(pid: int) -> int:
@@ -114,7 +112,8 @@ def _terminate(proc, children: list[psutil.Process]) -> None:
 
 
 def test_server_exits_on_sigterm_after_an_svg_export(browser: Browser, tmp_path):
-    proc, url = start_server(ROOT / "app.py")
+    srv = serve.Server(timeout=90).start()
+    proc, url = srv.proc, srv.url
     try:
         page = browser.new_context(accept_downloads=True).new_page()
         open_page(page, f"{url}/crs-dose?disease=MM")
@@ -127,8 +126,7 @@ def test_server_exits_on_sigterm_after_an_svg_export(browser: Browser, tmp_path)
         assert children, "kaleido's Chromium runs"
         _terminate(proc, children)
     finally:
-        if proc.poll() is None:
-            stop_server(proc)
+        srv.stop()
 
 
 def test_a_broken_chromium_is_a_message_in_the_page_and_sigterm_still_works(browser: Browser, tmp_path):
@@ -137,7 +135,8 @@ def test_a_broken_chromium_is_a_message_in_the_page_and_sigterm_still_works(brow
     fake.write_text('#!/bin/sh\nif [ "$1" = --version ]; then echo "Chromium 1.0"; exit 0; fi\nexit 1\n')
     fake.chmod(0o755)
     env = {"PATH": f"{fake.parent}:{os.environ['PATH']}"}
-    proc, url = start_server(ROOT / "app.py", env=env)
+    srv = serve.Server(env=env, timeout=90).start()
+    proc, url = srv.proc, srv.url
     try:
         page = browser.new_context().new_page()
         open_page(page, f"{url}/crs-dose?disease=MM")
@@ -156,5 +155,14 @@ def test_a_broken_chromium_is_a_message_in_the_page_and_sigterm_still_works(brow
         expect(page.get_by_role("button", name="Download SVG (16:9)")).to_have_count(0)
         _terminate(proc, psutil.Process(proc.pid).children(recursive=True))
     finally:
-        if proc.poll() is None:
-            stop_server(proc)
+        srv.stop()
+
+
+def test_the_overview_opens_at_its_own_path_with_the_links_filters(page: Page, app_url):
+    # Streamlit serves the default page at "/" only; /evidence-overview said "Page not found"
+    open_page(page, f"{app_url}/evidence-overview?disease=AML")  # asserts no dialog
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Cellular immunotherapy in blood cancers: the evidence"
+    )
+    drawn(page, "overview_chart")
+    expect(page).to_have_url(re.compile(r"disease=AML"), timeout=TIMEOUT)

@@ -1,0 +1,27 @@
+"""SVG export carries the figure's title and text summary as <title> and <desc>."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from celltx import export_image
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def test_svg_gets_title_and_desc_as_first_children_escaped():
+    svg = b'<svg class="main-svg" xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect/></svg>'
+    out = export_image.svg_with_text(svg, "CRS < 3 & more", "CD19 pooled 74% (95% CI 30–95%)")
+    root = ET.fromstring(out)
+    assert root[0].tag == f"{SVG_NS}title" and root[0].text == "CRS < 3 & more"
+    assert root[1].tag == f"{SVG_NS}desc" and root[1].text == "CD19 pooled 74% (95% CI 30–95%)"
+    assert root.get("role") == "img" and root.get("aria-labelledby") == "celltx-title celltx-desc"
+    assert root[2].tag == f"{SVG_NS}rect"
+
+
+@pytest.mark.parametrize("bad", [b"<html></html>", b'<svg xmlns="http://www.w3.org/2000/svg"/>'])
+def test_svg_without_a_root_element_to_describe_is_an_export_error(bad):
+    with pytest.raises(export_image.ExportError):
+        export_image.svg_with_text(bad, "t", "d")
