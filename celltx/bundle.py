@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import html
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,20 +63,17 @@ def write_bundle(
     ds: load.Dataset,
     out: Path,
     fmt: str = "png",
-    disease: tuple[str, ...] = (),
+    f: filters.Filters | None = None,
     presentation: bool = False,
     dark: bool = False,
     progress: bool = True,
     leave_one_out: bool = False,
 ) -> list[Written]:
-    """Write every figure that has data under the filters; return what was written.
-    ``leave_one_out``: also each pooling figure's leave-one-out table as CSV beside it."""
-    known = set(filters.options(ds.studies())["disease"])
-    unknown = [d for d in disease if d not in known]
-    if unknown:
-        raise ValueError(f"unknown disease {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    """Write every figure that has data under the filters (``f``: celltx.cli.disease_filters for
+    the command line); return what was written. ``leave_one_out``: also each pooling figure's
+    leave-one-out table as CSV beside it."""
+    f = f or filters.Filters(full_years=filters.year_bounds(ds.studies()))
     export_image.require_chromium()
-    f = filters.Filters(disease=tuple(disease), full_years=filters.year_bounds(ds.studies()))
     theme = charts.Theme(presentation=presentation, dark=dark)
     ctx = figures.context(ds, f, theme)
     writable(out)  # before rendering: a read-only folder fails now, not after every figure
@@ -181,13 +178,16 @@ def _markdown_table(rows: pd.DataFrame) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    from celltx import cli  # the --disease options mean the same for every command
+
     ds = load.load_dataset(Path(args.data) if args.data else load.DATA_DIR)
     try:
+        f = replace(cli.disease_filters(args), full_years=filters.year_bounds(ds.studies()))
         written = write_bundle(
             ds,
             Path(args.out),
             args.format,
-            tuple(args.disease),
+            f,
             args.presentation,
             args.dark,
             leave_one_out=getattr(args, "leave_one_out", False),

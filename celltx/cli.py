@@ -18,7 +18,7 @@ from celltx import paths
 if TYPE_CHECKING:
     import pandas as pd
 
-    from celltx import load
+    from celltx import filters, load
 
 # The data modules (pandas, pydantic, statsmodels) are imported by the commands that use them, not
 # here: `celltx app` only hands over to Streamlit, and its start is timed against a bare Streamlit.
@@ -37,6 +37,39 @@ def _dataset(path: str | None) -> load.Dataset:
     from celltx import load
 
     return load.load_dataset(Path(path) if path else paths.DATA_DIR)
+
+
+def disease_filters(args: argparse.Namespace) -> filters.Filters:
+    """The --disease options as the app's filters (same rule: narrower terms included, broader
+    cohorts marked unless --hide-broader); an unknown term is a ValueError naming the known ones."""
+    from celltx import filters, vocab
+
+    chosen = tuple(d for item in args.disease for d in item.split(",") if d.strip())
+    unknown = [d for d in chosen if d not in vocab.DISEASE_TREE]
+    if unknown:
+        raise ValueError(
+            f"unknown disease {', '.join(unknown)}; known: {', '.join(vocab.DISEASE_TREE.ordered())}"
+        )
+    return filters.Filters(
+        disease=chosen,
+        broader=not args.hide_broader,
+        pool_broader=getattr(args, "pool_broader", False),
+    )
+
+
+def _add_disease_options(p: argparse.ArgumentParser, pool: bool = False) -> None:
+    p.add_argument(
+        "--disease",
+        action="append",
+        default=[],
+        help="a term of data/diseases.yaml (repeatable): its records and every narrower term's; "
+        "broader and mixed cohorts are included and marked",
+    )
+    p.add_argument("--hide-broader", action="store_true", help="leave broader and mixed cohorts out")
+    if pool:
+        p.add_argument(
+            "--pool-broader", action="store_true", help="pool broader cohorts too (default: excluded)"
+        )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -71,6 +104,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from celltx import filters
     from celltx.export import outcomes_csv, studies_csv
 
     ds = _dataset(args.data)
@@ -80,10 +114,16 @@ def cmd_export(args: argparse.Namespace) -> int:
             "'python -m celltx validate' for details",
             file=sys.stderr,
         )
+    try:
+        f = disease_filters(args)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    marks = bool(f.disease)
     if args.table == "outcomes":
-        sys.stdout.write(outcomes_csv(ds.outcomes(), args.all_columns))
+        sys.stdout.write(outcomes_csv(filters.apply(ds.outcomes(), f), args.all_columns, marks))
     else:
-        sys.stdout.write(studies_csv(ds.studies(), args.all_columns))
+        sys.stdout.write(studies_csv(filters.apply(ds.studies(), f), args.all_columns, marks))
     return 0
 
 
@@ -117,7 +157,7 @@ def _user_outcomes(path: str) -> pd.DataFrame | None:
 def cmd_pool(args: argparse.Namespace) -> int:
     """Pooled table, or with --leave-one-out / --subgroup-test those tables (column contracts in
     celltx.stats: POOL_COLUMNS, LEAVE_ONE_OUT_COLUMNS, SUBGROUP_COLUMNS)."""
-    from celltx import stats
+    from celltx import filters, stats
     from celltx.export import to_csv
 
     user = args.data is not None
@@ -129,12 +169,22 @@ def cmd_pool(args: argparse.Namespace) -> int:
         outcomes = _dataset(None).outcomes()
     by = BY_COLUMNS.get(args.by, args.by)
     try:
-        table = stats.pool(outcomes, args.endpoint, by=by, scope=args.scope, user=user)
+        f = disease_filters(args)
+        outcomes = filters.apply(outcomes, f)
+        table = stats.pool(
+            outcomes, args.endpoint, by=by, scope=args.scope, user=user, pool_broader=f.pool_broader
+        )
         if table.empty:
             print(f"error: no values for endpoint {args.endpoint!r}", file=sys.stderr)
             return 1
+        if f.pool_broader:
+            from celltx import figures
+
+            table = figures.with_broader_included(table, outcomes)
         if args.leave_one_out:
-            out = stats.leave_one_out_table(outcomes, args.endpoint, by=by, scope=args.scope, user=user)
+            out = stats.leave_one_out_table(
+                outcomes, args.endpoint, by=by, scope=args.scope, user=user, pool_broader=f.pool_broader
+            )
             if out.empty:
                 print(
                     f"note: no group has {stats.MIN_LEAVE_ONE_OUT} or more studies to leave one out",
@@ -151,7 +201,9 @@ def cmd_pool(args: argparse.Namespace) -> int:
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    cols = [*stats.POOL_COLUMNS, "excluded_reasons"] if args.reasons else stats.POOL_COLUMNS
+    cols = [*stats.POOL_COLUMNS, "excluded_reasons"] if args.reasons else list(stats.POOL_COLUMNS)
+    if f.pool_broader:
+        cols.append("broader_included")
     sys.stdout.write(to_csv(table, cols))
     return 0
 
@@ -171,6 +223,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     path = out / "study-file.schema.json"
     path.write_text(json.dumps(upload.json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
+    path = out / "disease-file.schema.json"
+    path.write_text(
+        json.dumps(upload.disease_json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     print(f"wrote {path}")
     return 0
 
@@ -206,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="every column of the tidy frame, not only the contract columns",
     )
+    _add_disease_options(e)
     e.set_defaults(func=cmd_export)
 
     p = sub.add_parser("pool", help="random-effects pooled proportion per subgroup, as CSV")
@@ -219,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the curated data; never pooled together with it",
     )
     p.add_argument("--reasons", action="store_true", help="add why each record was excluded")
+    _add_disease_options(p, pool=True)
     what = p.add_mutually_exclusive_group()
     what.add_argument(
         "--leave-one-out",
@@ -232,14 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_pool)
 
-    s = sub.add_parser("schema", help="write the JSON Schema of a study file (for editors)")
+    s = sub.add_parser("schema", help="write the JSON Schemas of a study file and the disease file")
     s.add_argument("--out", default=str(paths.DATA_DIR / "schema"), help="folder (default: data/schema)")
     s.set_defaults(func=cmd_schema)
 
     f = sub.add_parser("figures", help="write every dashboard figure to a folder")
     f.add_argument("--out", required=True, help="output folder")
     f.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
-    f.add_argument("--disease", action="append", default=[], help="filter by disease (repeatable)")
+    _add_disease_options(f, pool=True)
     f.add_argument("--presentation", action="store_true", help="presentation theme (16:9, large)")
     f.add_argument("--dark", action="store_true", help="dark slide background (with --presentation)")
     f.add_argument("--data", help="data folder or file (default: data/)")

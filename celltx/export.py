@@ -30,9 +30,18 @@ def to_csv(frame: pd.DataFrame, columns: list[str] | None = None) -> str:
     return buf.getvalue()
 
 
-def outcomes_csv(outcomes: pd.DataFrame, all_columns: bool = False) -> str:
-    return to_csv(outcomes, None if all_columns else OUTCOME_EXPORT_COLUMNS)
+# Added after the contract columns when a disease filter is active: which rows are broader or
+# mixed cohorts shown marked, and why (celltx.filters.apply)
+MARK_EXPORT_COLUMNS = ["broader_cohort", "shown_because"]
 
 
-def studies_csv(studies: pd.DataFrame, all_columns: bool = False) -> str:
-    return to_csv(studies, None if all_columns else STUDY_EXPORT_COLUMNS)
+def outcomes_csv(outcomes: pd.DataFrame, all_columns: bool = False, marks: bool = False) -> str:
+    return to_csv(
+        outcomes, None if all_columns else OUTCOME_EXPORT_COLUMNS + (MARK_EXPORT_COLUMNS if marks else [])
+    )
+
+
+def studies_csv(studies: pd.DataFrame, all_columns: bool = False, marks: bool = False) -> str:
+    return to_csv(
+        studies, None if all_columns else STUDY_EXPORT_COLUMNS + (MARK_EXPORT_COLUMNS if marks else [])
+    )

@@ -8,7 +8,7 @@ labels (title, filters and measure, source footnote) and calls a chart builder.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -117,12 +117,34 @@ def _result(
 # Recipes
 
 
+def disease_rollup(studies: pd.DataFrame) -> pd.DataFrame:
+    """Studies and patients per disease term, rolled up the hierarchy: a B-ALL study counts under
+    B-ALL, ALL and lymphoid, once under each however many of its codes fall there; linked records
+    (a table row and its text passage) count once. Terms in tree order; ``label`` indented."""
+    tree = vocab.DISEASE_TREE
+    rolled = filters.roll_up(linked.one_per_study(studies), tree)
+    agg = rolled.groupby("term").agg(
+        studies=("record_id", "nunique"),
+        patients=("n", "sum"),
+        without_n=("n", lambda s: int(s.isna().sum())),
+    )
+    coded = rolled[[t in str(d).split(";") for t, d in zip(rolled["term"], rolled["disease"], strict=True)]]
+    agg["coded_here"] = coded.groupby("term")["record_id"].nunique()
+    agg = agg.reindex([t for t in tree.ordered() if t in agg.index])
+    agg["coded_here"] = agg["coded_here"].fillna(0).astype(int)
+    agg["patients"] = agg["patients"].astype(int)
+    agg.insert(0, "label", ["\u2003" * tree.depth(t) + f"{t}: {tree.label(t)}" for t in agg.index])
+    return agg.reset_index(names="term")
+
+
 def overview(ctx: Context) -> Result:
+    # the hierarchy rolled up: one row per (study, term), so a bar counts each study once
     return _result(
         ctx,
-        linked.one_per_study(ctx.studies),
+        filters.roll_up(linked.one_per_study(ctx.studies)).assign(disease=lambda d: d["term"]),
         "Patients and studies by disease and modality",
-        "patients with a printed n; linked records counted once",
+        "patients with a printed n; linked records counted once; a disease counts its narrower "
+        "diseases' studies too",
         lambda d, labels: charts.overview_chart(d, labels, ctx.theme),
         summary.overview,
         footnote_rows=ctx.outcomes,
@@ -132,6 +154,21 @@ def overview(ctx: Context) -> Result:
 def cart_response_rows(ctx: Context) -> pd.DataFrame:
     o = ctx.outcomes
     return o[(o["modality"] == "CAR-T") & (o["family"] == "response")]
+
+
+def with_broader_included(pooled: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Add ``broader_included``: which pooled studies are broader cohorts of the disease filter
+    (only with 'pool broader cohorts'), so a pooled estimate states whether it includes them."""
+    broader = set(
+        rows.loc[rows.get("broader_cohort", pd.Series(False, index=rows.index)).astype(bool), "record_id"]
+    )
+    return pooled.assign(
+        broader_included=pooled["included"].map(
+            lambda ids: ";".join(i for i in str(ids).split(";") if i in broader)
+        )
+        if len(pooled)
+        else pd.Series(dtype=object)
+    )
 
 
 @dataclass(frozen=True)
@@ -144,15 +181,16 @@ class Pooling:
     leave_one_out: pd.DataFrame
 
 
-def pool_by_endpoint(rows: pd.DataFrame, user: bool = False) -> Pooling:
+def pool_by_endpoint(rows: pd.DataFrame, user: bool = False, pool_broader: bool = False) -> Pooling:
     """Pool each endpoint of ``rows`` by target (measures never pooled together); ``user``: pool
-    a user's uploaded studies among themselves, else the curated evidence (stats.groups)."""
+    a user's uploaded studies among themselves, else the curated evidence (stats.groups);
+    broader cohorts of a disease filter only with ``pool_broader`` (``broader_included`` says which)."""
     parts: dict[str, list[pd.DataFrame]] = {"pooled": [], "subgroups": [], "leave_one_out": []}
     for m in rows["endpoint"].unique() if len(rows) else []:
-        table = stats.pool(rows, m, by="target_group", user=user)
+        table = stats.pool(rows, m, by="target_group", user=user, pool_broader=pool_broader)
         parts["pooled"].append(table.assign(endpoint=m))
         parts["subgroups"].append(stats.subgroup_tests(table, m))
-        loo = stats.leave_one_out_table(rows, m, by="target_group", user=user)
+        loo = stats.leave_one_out_table(rows, m, by="target_group", user=user, pool_broader=pool_broader)
         parts["leave_one_out"].append(loo.assign(endpoint=m))
     empty = {
         "pooled": [*stats.POOL_COLUMNS, *stats.POOL_EXTRA, "endpoint"],
@@ -165,12 +203,14 @@ def pool_by_endpoint(rows: pd.DataFrame, user: bool = False) -> Pooling:
         else pd.DataFrame(columns=empty[k])
         for k, v in parts.items()
     }
+    frames["pooled"] = with_broader_included(frames["pooled"], rows)
     return Pooling(**frames)
 
 
 def cart_response(ctx: Context) -> Result:
     rows = cart_response_rows(ctx)
-    pooling = pool_by_endpoint(rows)  # pooling dedupes linked records itself, from every row
+    # pooling dedupes linked records itself, from every row
+    pooling = pool_by_endpoint(rows, pool_broader=ctx.filters.pool_broader)
     diamonds = pooling.pooled[stats.poolable(pooling.pooled)]
     return _result(
         ctx,
@@ -192,7 +232,7 @@ def own_studies(ctx: Context) -> Result:
     rows = o[
         stats.is_user(o) & (o["value_pct"].notna() | o["value_low_pct"].notna() | o["value_high_pct"].notna())
     ]
-    pooling = pool_by_endpoint(rows, user=True)
+    pooling = pool_by_endpoint(rows, user=True, pool_broader=ctx.filters.pool_broader)
     diamonds = pooling.pooled[stats.poolable(pooling.pooled)]
     return _result(
         ctx,
@@ -358,10 +398,9 @@ def donor(ctx: Context) -> Result:
 
 def targets(ctx: Context) -> Result:
     f = ctx.filters
-    tg = ctx.targets
-    for col, wanted in (("disease", f.disease), ("target", f.target), ("modality", f.modality)):
-        if wanted:
-            tg = tg[tg[col].isin(wanted)]
+    # one row per (entry, disease, target): the shared rule decides which disease rows show (a
+    # broader one, e.g. ALL for B-ALL, is its own labelled row of the matrix)
+    tg = filters.apply(ctx.targets, replace(f, years=None))
     res = ctx.outcomes[ctx.outcomes["target"] != ""]
     pairs = [
         {"disease": d, "target": t, "record_id": r.record_id}
@@ -371,7 +410,7 @@ def targets(ctx: Context) -> Result:
     ]
     hits = pd.DataFrame(pairs, columns=["disease", "target", "record_id"])
     if f.disease:
-        hits = hits[hits["disease"].isin(f.disease)]
+        hits = filters.apply(hits, filters.Filters(disease=f.disease, broader=f.broader))
     with_results = hits.groupby(["disease", "target"]).agg(n_values=("record_id", "size")).reset_index()
     rows = pd.concat([tg.assign(kind="named"), with_results.assign(kind="results")], ignore_index=True)
     return _result(

@@ -95,7 +95,7 @@ def _clusters(studies: Sequence[schema.Study]) -> dict[str, str]:
 
 
 def location_text(src: schema.SourceRef) -> str:
-    return f"{src.location}, ref {src.ref}" if src.ref else src.location
+    return f"{src.location}, ref {','.join(map(str, src.refs))}" if src.refs else src.location
 
 
 def p_text(o: schema.Outcome) -> str | None:
@@ -183,7 +183,8 @@ def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> 
                     "source_file": src.file,
                     "location": location_text(src),
                     "location_kind": src.location,
-                    "ref": src.ref,
+                    "ref": src.refs[0] if src.refs else None,  # the first; 'refs' has all
+                    "refs": ",".join(map(str, src.refs)) or None,
                     "quote": collapse(o.quote or s.quote),
                     "note": o.note,
                     "same_study_as": ";".join(s.same_study_as),
@@ -253,6 +254,7 @@ _OUTCOME_COLUMNS = [
     "location",
     "location_kind",
     "ref",
+    "refs",
     "quote",
     "note",
     "same_study_as",
@@ -341,7 +343,7 @@ def targets_frame(entries: Sequence[schema.TargetEntry]) -> pd.DataFrame:
             "status": t.status,
             "location": location_text(t.source),
             "location_kind": t.source.location,
-            "ref": t.source.ref,
+            "ref": t.source.refs[0] if t.source.refs else None,
             "source_file": t.source.file,
             "quote": t.quote,
         }

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from celltx import safe_yaml, schema
+from celltx import diseases, safe_yaml, schema
 from celltx.problems import DataError, Problem, _line_of, _pydantic_problems
 
 STUDY_FILE_KEYS = {"kind", "title", "description"}
@@ -89,6 +89,14 @@ def parse_data(data: Any, root: yaml.Node | None, name: str, default_kind: str |
         kind, header, items = default_kind, None, data
     elif isinstance(data, dict):
         kind = data.get("kind", default_kind)
+        if kind == "diseases":  # the hierarchy: checked here so 'validate' reports it like any file
+            try:
+                diseases.check(data, root, name)
+            except diseases.DiseaseFileError as e:
+                return Parsed(
+                    problems=tuple(Problem(i.file, i.message, i.line, i.term, "terms") for i in e.issues)
+                )
+            return Parsed()
         if kind == "sources":
             try:
                 sf = schema.SourcesFile.model_validate(data)
@@ -101,7 +109,7 @@ def parse_data(data: Any, root: yaml.Node | None, name: str, default_kind: str |
                     Problem(
                         name,
                         f"unknown or missing 'kind' {safe_yaml.short(kind)}; expected one of "
-                        f"{', '.join([*_RECORD_MODELS, 'sources'])}",
+                        f"{', '.join([*_RECORD_MODELS, 'sources', 'diseases'])}",
                         1,
                         field="kind",
                     )
@@ -186,6 +194,8 @@ def _source_text(path: str, mtime: float) -> str:
 
 def _quotes(study: schema.Study) -> Iterable[tuple[str, str, str]]:
     yield "quote", study.source.file, study.quote
+    if study.disease_quote:
+        yield "disease_quote", (study.disease_source or study.source).file, study.disease_quote
     for i, o in enumerate(study.outcomes):
         if o.quote:
             yield f"outcomes[{i}].quote", (o.source or study.source).file, o.quote

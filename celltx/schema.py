@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from celltx import vocab
+from celltx import diseases, vocab
 from celltx.safe_yaml import short
 
 RecordId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
@@ -67,9 +67,25 @@ class SourceRef(Strict):
         description="A table or figure as printed ('Table 1', 'Figure 2'), 'text' or 'interview', as the "
         "source's origin block declares; any short label (e.g. 'other') for a user's own source"
     )
-    ref: int | None = Field(
-        default=None, ge=1, description="The review's reference number, only where printed"
+    ref: Annotated[int, Field(ge=1)] | list[Annotated[int, Field(ge=1)]] | None = Field(
+        default=None,
+        description="The review's reference number(s) printed for the passage on the study, by the "
+        "rule in docs/curation.md; a list where several are printed together (56,57)",
     )
+
+    @field_validator("ref")
+    @classmethod
+    def _one_list(cls, v: int | list[int] | None) -> int | list[int] | None:
+        if isinstance(v, list) and (len(v) < 2 or len(set(v)) != len(v)):
+            raise ValueError("a list of reference numbers needs two or more different numbers")
+        return v
+
+    @property
+    def refs(self) -> tuple[int, ...]:
+        """Every printed reference number, in the printed order."""
+        if self.ref is None:
+            return ()
+        return tuple(self.ref) if isinstance(self.ref, list) else (self.ref,)
 
 
 class Dose(Strict):
@@ -204,8 +220,21 @@ class Study(Strict):
     study: Text = Field(description="Study label as printed, e.g. 'Maude et al. 2014'")
     year: int | None = Field(default=None, ge=1950, le=2100, description="Only where printed")
     modality: Modality
-    disease: list[str] = Field(min_length=1, description="Controlled vocabulary, celltx.vocab.DISEASES")
+    disease: list[str] = Field(
+        min_length=1,
+        description="Terms of data/diseases.yaml: the disease(s) the cohort held, each term once; "
+        "several terms for a cohort of several diseases; [mixed] alone when the source does not say",
+        json_schema_extra={"items": {"type": "string", "enum": list(vocab.DISEASES)}},
+    )
     disease_text: Text = Field(description="The disease as printed")
+    disease_quote: Text | None = Field(
+        default=None,
+        description="Verbatim quote naming the cohort's diseases, where the record's quote does not "
+        "(e.g. the text passage that names the diseases of a table row's cohort)",
+    )
+    disease_source: SourceRef | None = Field(
+        default=None, description="Where disease_quote stands; defaults to the record's source"
+    )
     target: list[str] = Field(default_factory=list, description="Target antigen(s), if any")
     setting: Text | None = None
     protocol: Text | None = Field(default=None, description="Transplant platform, e.g. 'G-CSF/ATG'")
@@ -228,7 +257,15 @@ class Study(Strict):
         bad = [d for d in v if d not in vocab.DISEASES]
         if bad:
             raise ValueError(
-                f"unknown disease {', '.join(map(short, bad[:5]))}; known: {', '.join(vocab.DISEASES)}"
+                f"unknown disease {', '.join(map(short, bad[:5]))} (not a term of "
+                f"{vocab.DISEASE_FILE.name}); known: {', '.join(vocab.DISEASES)}"
+            )
+        if len(set(v)) != len(v):
+            raise ValueError(f"a disease is listed twice: {', '.join(map(short, v[:5]))}")
+        if diseases.UNSTATED in v and len(v) > 1:
+            raise ValueError(
+                f"{diseases.UNSTATED!r} means the source does not say which diseases the cohort "
+                "held; list the diseases without it, or keep it alone"
             )
         return v
 
@@ -253,6 +290,8 @@ class Study(Strict):
                 raise ValueError(f"outcomes[{i}] ({o.endpoint}): events ({o.events}) larger than n ({n})")
         if self.id in self.same_study_as:
             raise ValueError("same_study_as names the record itself")
+        if self.disease_source is not None and self.disease_quote is None:
+            raise ValueError("disease_source without disease_quote")
         return self
 
 
@@ -340,9 +379,12 @@ class SourcesFile(Strict):
     sources: list[Origin]
 
 
+DiseaseFile = diseases.DiseaseFile  # data/diseases.yaml, checked further by celltx.diseases.parse
+
 FILE_KINDS: dict[str, type[BaseModel]] = {
     "studies": StudyFile,
     "targets": TargetFile,
     "context": ContextFile,
     "sources": SourcesFile,
+    "diseases": DiseaseFile,
 }

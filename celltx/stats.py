@@ -286,6 +286,7 @@ def groups(
     by: str = "target_group",
     scope: str | None = None,
     user: bool = False,
+    pool_broader: bool = False,
 ) -> list[Group]:
     """The subgroups of one endpoint and the studies each may pool.
 
@@ -295,7 +296,9 @@ def groups(
     linked records of one study (``cluster``) are never both pooled: the table row wins, then a
     printed count, then the larger n. Curated and uploaded studies are never pooled together:
     ``user=False`` pools the curated evidence and lists uploaded rows as excluded; ``user=True``
-    pools only the uploaded rows (the user's own meta-analysis)."""
+    pools only the uploaded rows (the user's own meta-analysis). Rows a disease filter marks as
+    broader or mixed cohorts (``broader_cohort``, celltx.filters) are left out with that reason
+    unless ``pool_broader``."""
     if by not in outcomes.columns:
         raise ValueError(f"cannot group by {by!r}; columns: {', '.join(outcomes.columns)}")
     df = outcomes[outcomes["endpoint"] == endpoint]
@@ -326,6 +329,11 @@ def groups(
         for idx, r in g.iterrows():
             if user_rows[idx] and not user:
                 reasons[r["record_id"]] = "user data (never pooled with the curated evidence)"
+            elif bool(r.get("broader_cohort", False)) and not pool_broader:
+                reasons[r["record_id"]] = (
+                    f"{r['broader_label']}, not pooled for the chosen disease (switch on "
+                    "'pool broader cohorts' to include it)"
+                )
             elif r["arm"] != "all":
                 reasons[r["record_id"]] = f"subgroup or comparison arm ({r['arm']})"
             elif pd.isna(r["n"]):
@@ -363,6 +371,7 @@ def pool(
     by: str = "target_group",
     scope: str | None = None,
     user: bool = False,
+    pool_broader: bool = False,
 ) -> pd.DataFrame:
     """Pooled proportion per subgroup for one endpoint (see ``groups`` for which rows), with Q,
     I^2, tau^2 and the prediction interval, and every exclusion listed. Groups with fewer than
@@ -370,7 +379,7 @@ def pool(
     MIN_PREDICTION. Returns POOL_COLUMNS plus POOL_EXTRA."""
     rows = []
     nan = math.nan
-    for g in groups(outcomes, endpoint, by, scope, user):
+    for g in groups(outcomes, endpoint, by, scope, user, pool_broader):
         p = pool_logit(g.events, g.ns) if g.k >= MIN_POOL else None
         rows.append(
             {
@@ -424,12 +433,13 @@ def leave_one_out_table(
     by: str = "target_group",
     scope: str | None = None,
     user: bool = False,
+    pool_broader: bool = False,
 ) -> pd.DataFrame:
     """One row per group with at least MIN_LEAVE_ONE_OUT studies and per omitted study: the
     pooled estimate, CI, tau^2 and I^2 of the others. ``k`` counts the studies in that estimate
     (the group's k minus one). Returns LEAVE_ONE_OUT_COLUMNS."""
     rows = []
-    for g in groups(outcomes, endpoint, by, scope, user):
+    for g in groups(outcomes, endpoint, by, scope, user, pool_broader):
         if g.k < MIN_LEAVE_ONE_OUT:
             continue
         for omitted, p in zip(g.record_ids, leave_one_out(g.events, g.ns), strict=True):

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 DATA_ENV_KEY = "CELLTX_DATA"
 FILTER_KEYS = {"disease": "f_disease", "modality": "f_modality", "target": "f_target"}
 YEARS_KEY = "f_years"
+BROADER_KEY, POOL_BROADER_KEY = "f_broader", "f_pool_broader"
 PRESENTATION_KEY, DARK_KEY = "f_presentation", "f_dark"
 
 
@@ -61,6 +62,7 @@ class Frames:
     full_citations: tuple[str, ...] = ()
     options: dict[str, list[str]] = field(default_factory=dict)
     bounds: tuple[int, int] | None = None
+    disease_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 # st.cache_resource, not st.cache_data: cache_data unpickles a fresh copy on every call, which
@@ -82,6 +84,7 @@ def _load_frames(path: str, fingerprint: str) -> Frames:
         tuple(o.citation for o in ds.parsed.sources),
         filters.options(studies),
         filters.year_bounds(studies),
+        filters.disease_counts(studies),
     )
 
 
@@ -186,6 +189,14 @@ def filter_options() -> dict[str, list[str]]:
     return {k: sorted(set(base.get(k, [])) | set(extra.get(k, []))) for k in base.keys() | extra.keys()}
 
 
+def disease_counts() -> dict[str, tuple[int, int]]:
+    """Records each disease choice reaches (direct, broader), the session's uploads included."""
+    u = user_data()
+    if not u or u.get("study_rows") is None:
+        return frames().disease_counts
+    return filters.disease_counts(all_studies())
+
+
 def year_bounds() -> tuple[int, int] | None:
     u = user_data()
     if not u or u.get("study_rows") is None:
@@ -223,6 +234,8 @@ def current_filters() -> filters.Filters:
         tuple(st.session_state.get(FILTER_KEYS["target"], ())),
         tuple(years) if years else None,
         bounds,
+        broader=bool(st.session_state.get(BROADER_KEY, True)),
+        pool_broader=bool(st.session_state.get(POOL_BROADER_KEY, False)),
     )
 
 
@@ -241,6 +254,8 @@ def _init_from_url(opts: dict[str, list[str]], bounds: tuple[int, int] | None) -
         st.session_state[key] = list(getattr(f, name))
     if bounds:
         st.session_state[YEARS_KEY] = f.years
+    st.session_state[BROADER_KEY] = f.broader
+    st.session_state[POOL_BROADER_KEY] = f.pool_broader
     st.session_state[PRESENTATION_KEY] = st.query_params.get("presentation") in ("1", "dark")
     st.session_state[DARK_KEY] = st.query_params.get("presentation") == "dark"
 
@@ -272,12 +287,33 @@ def sidebar_filters() -> filters.Filters:
     _init_from_url(opts, bounds)
     with st.sidebar:
         st.header("Filters")
+        counts = disease_counts()
         st.multiselect(
             "Disease",
             opts["disease"],
             key=FILTER_KEYS["disease"],
+            format_func=lambda t: filters.disease_option_label(t, counts),
             placeholder="All diseases",
-            help="Studies of any selected disease (all modalities).",
+            help="Terms of the WHO-based hierarchy (data/diseases.yaml), narrower terms indented. A "
+            "choice shows records coded with the term or a narrower one (the first count) and, "
+            "marked, broader or mixed cohorts that may include it, e.g. ALL of unstated lineage "
+            "for B-ALL (the count after +). Counts are records: a table row and its text passage "
+            "are two records.",
+        )
+        chosen = bool(st.session_state.get(FILTER_KEYS["disease"]))
+        st.toggle(
+            "Show broader cohorts (marked)",
+            key=BROADER_KEY,
+            disabled=not chosen,
+            help="Records coded with a broader term (e.g. ALL, lineage not stated) or mixed cohorts "
+            "that include the chosen disease: drawn open with an x (same shape), with a legend entry "
+            "saying which; hover or click a point for why. Off: only records of the chosen disease(s).",
+        )
+        st.toggle(
+            "Pool broader cohorts too",
+            key=POOL_BROADER_KEY,
+            disabled=not chosen or not st.session_state.get(BROADER_KEY, True),
+            help="Off (default): pooled estimates leave broader cohorts out and list them as excluded.",
         )
         st.multiselect(
             "Modality", opts["modality"], key=FILTER_KEYS["modality"], placeholder="All modalities"
@@ -378,6 +414,7 @@ POOLED_TABLE = {
     "pi_low_pct": "PI low %",
     "pi_high_pct": "PI high %",
     "included": "Studies pooled",
+    "broader_included": "Of which broader cohorts",
 }
 LEAVE_ONE_OUT_TABLE = {
     "endpoint": "Measure",
@@ -407,12 +444,21 @@ def pooling_tables(result: figures.Result, key: str, whose: str = "") -> None:
     st.subheader(
         f"Pooled estimates of {whose}studies (random effects, where ≥ {stats.MIN_POOL} studies have n)"
     )
+    f = current_filters()
+    if f.disease and f.broader:  # say whether the estimates include the marked broader cohorts
+        st.caption(
+            "Broader cohorts (marked on the chart) are included in these estimates where listed under "
+            "'Of which broader cohorts'."
+            if f.pool_broader
+            else "Broader cohorts (marked on the chart) are not pooled: they are listed under "
+            "'Excluded from pooling' with the reason. Switch on 'Pool broader cohorts too' to include them."
+        )
     shown = pooled[stats.poolable(pooled)]
     if shown.empty:
         st.info(f"No target has {stats.MIN_POOL} or more studies with n for one measure under these filters.")
     else:
         shown = shown.assign(prediction_interval=[text.prediction_text(r) for _, r in shown.iterrows()])
-        cols = [c for c in POOLED_TABLE if c in shown.columns]
+        cols = [c for c in POOLED_TABLE if c in shown.columns and (c != "broader_included" or f.pool_broader)]
         st.dataframe(
             shown[cols],
             hide_index=True,
@@ -569,6 +615,9 @@ def record_panel(record_id: str) -> None:
             f"{md_escape(s['disease'])} · n = {n}{tag}"
         )
         st.caption(f"{md_escape(s['location'])} ({md_escape(s['source_file'])}): “{md_escape(s['quote'])}”")
+        match = filters.disease_match(str(s["disease"]).split(";"), current_filters().disease)
+        if match.kind == "broader":
+            st.info(f"**{md_escape(match.label)}.** {md_escape(match.because)}", icon=":material/info:")
         vals = outcomes[outcomes["record_id"] == record_id]
         cols = [
             "endpoint",

@@ -194,9 +194,9 @@ def _list(value: str) -> list[str]:
     return [v.strip() for v in value.split(";") if v.strip()]
 
 
-# 'Table 5, ref 12' -> location and reference; which locations a source has is its origin block's
-# business (checked in celltx.parse), not this pattern's
-_LOCATION = re.compile(r"^(?P<loc>[^,]+?)(?:,\s*ref\s*(?P<ref>\d+))?$")
+# 'Table 5, ref 12' -> location and reference ('text, ref 8,9' -> refs 8 and 9); which locations a
+# source has is its origin block's business (checked in celltx.parse), not this pattern's
+_LOCATION = re.compile(r"^(?P<loc>[^,]+?)(?:,\s*ref\s*(?P<ref>\d+(?:\s*,\s*\d+)*))?$")
 
 
 def _location(value: str) -> dict[str, Any]:
@@ -205,7 +205,8 @@ def _location(value: str) -> dict[str, Any]:
         return {"location": value.strip()}
     out: dict[str, Any] = {"location": m["loc"]}
     if m["ref"]:
-        out["ref"] = int(m["ref"])
+        refs = [int(x) for x in m["ref"].split(",")]
+        out["ref"] = refs[0] if len(refs) == 1 else refs
     return out
 
 
@@ -433,4 +434,12 @@ def json_schema() -> dict:
     out = schema.StudyFile.model_json_schema()
     out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     out["title"] = "celltx study file"
+    return out
+
+
+def disease_json_schema() -> dict:
+    """JSON Schema of data/diseases.yaml (the graph checks, parents and cycles, are in celltx.diseases)."""
+    out = schema.DiseaseFile.model_json_schema()
+    out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    out["title"] = "celltx disease hierarchy"
     return out

@@ -6,20 +6,16 @@ unit is never a literal in chart code (house style: "define each field once").
 
 from __future__ import annotations
 
-DISEASES: dict[str, str] = {
-    "B-ALL": "B-cell acute lymphoblastic leukaemia",
-    "T-ALL": "T-cell acute lymphoblastic leukaemia",
-    "ALL": "Acute lymphoblastic leukaemia (lineage not stated)",
-    "NHL": "Non-Hodgkin lymphoma",
-    "CLL": "Chronic lymphocytic leukaemia",
-    "MM": "Multiple myeloma",
-    "HL": "Hodgkin lymphoma",
-    "ALCL": "Anaplastic large-cell lymphoma",
-    "AML": "Acute myeloid leukaemia",
-    "MDS": "Myelodysplastic syndrome",
-    "lymphoma": "Lymphoma (subtype not stated)",
-    "mixed": "Mixed or unspecified haematological malignancies",
-}
+from pathlib import Path
+
+from celltx import diseases
+
+# The disease hierarchy is curated data (data/diseases.yaml, WHO classification of
+# haematolymphoid tumours); this is the one place that reads it. A bad file stops the import with
+# an error naming the file, line and term.
+DISEASE_FILE = Path(__file__).resolve().parent.parent / "data" / "diseases.yaml"
+DISEASE_TREE: diseases.Tree = diseases.read(DISEASE_FILE)
+DISEASES: dict[str, str] = {t.id: t.label for t in DISEASE_TREE}
 
 MODALITIES: dict[str, str] = {
     "CAR-T": "Chimeric antigen receptor T cells",

@@ -95,11 +95,12 @@ if not no_hits and ui.has_data(df, "values"):
         "location",
         "quote",
         "user_data",
+        "shown_because",
     ]
     st.dataframe(df[cols], hide_index=True, width="stretch", key="data_table")
     st.download_button(
         "Download these values (CSV)",
-        export.outcomes_csv(df),
+        export.outcomes_csv(df, marks=bool(ui.current_filters().disease)),
         file_name=f"celltx_outcomes_{ui.current_filters().slug()}.csv",
         mime="text/csv",
         key="data_csv",

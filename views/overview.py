@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from celltx import linked, ui
+from celltx import figures, linked, ui
 
 st.title("Cellular immunotherapy in blood cancers: the evidence")
 studies = linked.one_per_study(ui.filtered_studies())
@@ -16,6 +16,19 @@ if ui.has_data(studies, "studies"):
     ui.figure("overview_patients_by_disease", key="overview_chart")
     by_mod = studies.groupby("modality").agg(studies=("record_id", "count"), patients=("n", "sum"))
     st.dataframe(by_mod, width="stretch")
+    st.subheader("Studies by disease")
+    st.caption(
+        "Rolled up the disease hierarchy (data/diseases.yaml): a B-ALL study also counts under ALL "
+        "and lymphoid, once under each; 'coded here' are the studies coded with the term itself "
+        "(e.g. ALL of unstated lineage). A study of several diseases counts once under each."
+    )
+    st.dataframe(
+        figures.disease_rollup(ui.filtered_studies()),
+        hide_index=True,
+        width="stretch",
+        key="overview_disease_table",
+        column_config={"term": None},
+    )
 
 st.subheader("How to read the charts")
 st.markdown(

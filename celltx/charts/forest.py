@@ -32,6 +32,8 @@ def _points(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool,
         point = g[g["value_pct"].notna() & (g["ci_low_pct"].notna() == with_ci)]
         if point.empty:
             continue
+        flagged = marks.marked(point)
+        point = point.iloc[np.argsort(flagged, kind="stable")]  # the legend shows the usual symbol
         error = None
         if with_ci:
             error = {
@@ -49,7 +51,7 @@ def _points(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool,
                 mode="markers",
                 name=name,
                 legendgroup=group,
-                showlegend=show,
+                showlegend=bool(show and not flagged.all()),
                 marker={
                     "color": color,
                     "size": marks.n_size(point["n"], theme),
@@ -65,7 +67,7 @@ def _points(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool,
             row=row,
             col=1,
         )
-        show = False
+        show = bool(show and flagged.all())  # a trace of marked points only leaves the entry to the next
     return show
 
 
@@ -74,6 +76,8 @@ def _bounds(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool,
     bound = g[g["value_pct"].isna() & (g["value_low_pct"].isna() != g["value_high_pct"].isna())]
     if bound.empty:
         return show
+    flagged = marks.marked(bound)
+    bound = bound.iloc[np.argsort(flagged, kind="stable")]
     upper = bound["value_high_pct"].notna()
     fig.add_trace(
         go.Scatter(
@@ -82,7 +86,7 @@ def _bounds(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool,
             mode="markers+text",
             name=name,
             legendgroup=group,
-            showlegend=show,
+            showlegend=bool(show and not flagged.all()),
             text=["up to" if u else "more than" for u in upper],
             textposition=["middle left" if u else "middle right" for u in upper],
             textfont={"size": theme.font - 3, "color": color},
@@ -101,7 +105,7 @@ def _bounds(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool,
         row=row,
         col=1,
     )
-    return False
+    return show and bool(flagged.all())
 
 
 def _ranges(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool, row: int) -> bool:
@@ -332,10 +336,10 @@ def forest(
             _join(fig, arms, theme, i)
         for key, gg in g.groupby(group, sort=False):
             name, color, show = marks.legend_name(key), color_of(key), key not in seen
-            seen.add(key)
             show = _points(fig, gg, name, str(key), color, show, theme, i)
             show = _bounds(fig, gg, name, str(key), color, show, theme, i)
-            _ranges(fig, gg, name, str(key), color, show, i)
+            if not _ranges(fig, gg, name, str(key), color, show, i):
+                seen.add(key)
         if p_values:
             for _, r in g.drop_duplicates("_y").iterrows():
                 if text.present(r.get("p_value")) and r.get("arm") != "all" and pd.notna(r["value_pct"]):
@@ -354,6 +358,19 @@ def forest(
         for _, t in tests[f].iterrows():
             _subgroup_row(fig, t, subgroup_label(t), theme, i)
         fig.update_yaxes(autorange="reversed", row=i, col=1, tickfont={"size": theme.font - 2})
+    for key in dict.fromkeys(df[group]):  # a group drawn only with marked points: its colour's entry
+        if key not in seen:
+            fig.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=marks.legend_name(key),
+                    legendgroup=str(key),
+                    marker={"color": color_of(key), "size": 12 * theme.marker_scale, "symbol": "circle"},
+                    hoverinfo="skip",
+                )
+            )
     x_range = X_RANGE_WITH_P if p_values else X_RANGE
     fig.update_xaxes(range=x_range, title_text=vocab.axis_title("value_pct"), row=len(panels), col=1)
     height = max(340, 150 + 30 * sum(counts) + 50 * len(panels))

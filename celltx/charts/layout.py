@@ -282,7 +282,10 @@ def source_footnote(df: pd.DataFrame, citations: dict[str, str], version: str) -
     parts = []
     for file, g in df.groupby("source_file", sort=True) if len(df) else []:
         tables = sorted({str(x) for x in g["location_kind"] if str(x).startswith("Table")})
-        refs = sorted({int(x) for x in g["ref"].dropna()})
+        if "refs" in g:  # every printed number ('8,9' cites both)
+            refs = sorted({int(x) for cell in g["refs"].dropna() for x in str(cell).split(",")})
+        else:
+            refs = sorted({int(x) for x in g["ref"].dropna()})
         where = "; ".join(
             tables
             + ([f"text refs {', '.join(map(str, refs))}"] if refs else [])

@@ -9,6 +9,7 @@ points shows it with its legend entry.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,17 +20,39 @@ from celltx import vocab
 from celltx.charts.layout import SCREEN, Theme
 
 
+def crossed(usual: str) -> str:
+    """The usual shape drawn open with an x in it (circle, square, diamond; other shapes open with
+    a dot): the point keeps its shape (a CR/CRi square stays a square, a bound keeps its triangle)
+    and its CI bar, and cannot be taken for a plain hollow point (no CI)."""
+    base = usual.removesuffix("-dot").removesuffix("-open")
+    if base in ("circle", "square", "diamond"):
+        return f"{base}-x-open"
+    return f"{base}-open-dot"
+
+
 @dataclass(frozen=True)
 class Mark:
-    """A boolean row column that, when true, draws the point with ``symbol`` (legend: ``legend``)."""
+    """A boolean row column that, when true, draws the point with ``symbol`` (a symbol, or a
+    function of the chart's usual symbol). The legend has one entry ``legend`` or, with
+    ``legend_column``, one entry per distinct value of that column among the marked rows."""
 
     column: str
-    symbol: str
+    symbol: str | Callable[[str], str]
     legend: str
+    legend_column: str | None = None
+    legend_symbol: str | None = None
+
+    def symbol_for(self, usual: str) -> str:
+        return self.symbol(usual) if callable(self.symbol) else self.symbol
 
 
-MARKS: tuple[Mark, ...] = (Mark("user_data", "star", "★ your uploaded data"),)
-USER_SYMBOL = MARKS[0].symbol
+MARKS: tuple[Mark, ...] = (
+    Mark("user_data", "star", "★ your uploaded data"),
+    # a disease filter's broader or mixed cohorts (celltx.filters): the legend says which and why,
+    # e.g. "broader cohort: ALL, lineage not stated"; the hover adds the full reason
+    Mark("broader_cohort", crossed, "broader cohort", "broader_label", "circle-x-open"),
+)
+USER_SYMBOL = "star"
 
 
 def _flag(r: pd.Series | dict, column: str) -> bool:
@@ -41,8 +64,18 @@ def symbol(r: pd.Series | dict, usual: str) -> str:
     """The row's marker symbol: the first flagged mark's, else the chart's usual one."""
     for m in MARKS:
         if _flag(r, m.column):
-            return m.symbol
+            return m.symbol_for(usual)
     return usual
+
+
+def marked(df: pd.DataFrame) -> np.ndarray:
+    """True for rows drawn with a mark's symbol. A trace puts them last, so its legend entry (which
+    shows the trace's first symbol) keeps the usual one."""
+    out = np.zeros(len(df), dtype=bool)
+    for m in MARKS:
+        if m.column in df:
+            out |= df[m.column].fillna(False).astype(bool).to_numpy()
+    return out
 
 
 def symbols(df: pd.DataFrame, usual: str | list[str]) -> list[str]:
@@ -54,14 +87,27 @@ def symbols(df: pd.DataFrame, usual: str | list[str]) -> list[str]:
 def mark_legend(fig: go.Figure, rows: pd.DataFrame, theme: Theme = SCREEN) -> go.Figure:
     """A legend entry for every mark that some drawn row carries."""
     for m in MARKS:
-        if m.column in rows and rows[m.column].fillna(False).astype(bool).any():
+        if m.column not in rows:
+            continue
+        flagged = rows[rows[m.column].fillna(False).astype(bool)]
+        if flagged.empty:
+            continue
+        names = [m.legend]
+        if m.legend_column and m.legend_column in flagged:
+            names = sorted({str(v) for v in flagged[m.legend_column].dropna()}) or names
+        for name in names:
             fig.add_trace(
                 go.Scatter(
                     x=[None],
                     y=[None],
                     mode="markers",
-                    name=m.legend,
-                    marker={"symbol": m.symbol, "size": 14, "color": theme.ink},
+                    name=name,
+                    marker={
+                        "symbol": m.legend_symbol or m.symbol_for("circle"),
+                        "size": 14,
+                        "color": theme.ink,
+                        "line": {"width": 2, "color": theme.ink},
+                    },
                     hoverinfo="skip",
                     showlegend=True,
                 )

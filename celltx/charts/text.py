@@ -120,6 +120,9 @@ def hover_text(r: pd.Series) -> str:
     if present(r.get("also_at")):
         disc += f"<br>also reported, same value: {html.escape(str(r['also_at']))}"
     note = f"<br>note: {wrap(r['events_note'])}" if present(r.get("events_note")) else ""
+    if present(r.get("shown_because")):
+        # why a disease filter shows this record although it is not (only) the chosen disease
+        user += f"<br><b>{html.escape(str(r['broader_label']))}</b><br>{wrap(r['shown_because'])}"
     return (
         f"<b>{html.escape(str(r['study']))}{year}</b>{user}<br>{n_text(r.get('n'))}{arm}<br>"
         f"<b>{html.escape(measure_text(r))}: {html.escape(value_text(r))}</b>{ci}<br>"

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from celltx import cli, export_image, load
+from celltx import cli, export_image, filters, load
 
 pytestmark = pytest.mark.skipif(
     export_image.chromium_path() is None, reason="Chromium is not installed (make test installs it)"
@@ -50,7 +50,8 @@ def test_svgs_parse_and_carry_title_and_source_footnote(tmp_path):
     ds = load.load_dataset()
     from celltx import bundle
 
-    written = bundle.write_bundle(ds, tmp_path, "svg", ("B-ALL",), presentation=True, progress=False)
+    f = filters.Filters(disease=("B-ALL",))
+    written = bundle.write_bundle(ds, tmp_path, "svg", f, presentation=True, progress=False)
     assert written
     for w in written:
         root = ET.fromstring(w.path.read_bytes())
