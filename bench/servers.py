@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psutil
 
-from celltx import serve
+from celltx import pages, serve
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -50,7 +50,9 @@ def celltx_app(data: Path | None = None, seeds: Path | None = None) -> AppSpec:
     env = {"CELLTX_DATA": str(data or ROOT / "data")}
     if seeds:
         env["CELLTX_SEEDS"] = str(seeds)
-    return AppSpec("celltx", None, env, ("Overview", "CAR-T response"))
+    # the pages as the registry names them: the default page and the CAR-T response chart
+    default = next(p for p in pages.PAGES if p.default)
+    return AppSpec("celltx", None, env, (default.title, pages.BY_KEY["cart_response"].title))
 
 
 def minimal_app() -> AppSpec:

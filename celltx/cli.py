@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -233,18 +232,22 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    """Run the dashboard with Streamlit's own command line, replacing this process (so a signal to
-    ``celltx app`` reaches the server, and a test or benchmark measures the server itself)."""
+    """Run the dashboard through Streamlit's own command line, in this process, with the app's
+    imports warmed in a background thread while the server starts (``serve.preload``)."""
+    import threading
+
     from celltx import serve
 
     try:
-        cmd = serve.app_command(args.port, args.streamlit_options)
+        argv = serve.streamlit_argv(args.port, args.streamlit_options)
     except FileNotFoundError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    sys.stdout.flush()
-    os.execv(cmd[0], cmd)  # noqa: S606 - our own interpreter running streamlit, no shell
-    return 0  # not reached
+    from streamlit.web import cli as streamlit_cli
+
+    threading.Thread(target=serve.preload, name="celltx-preload", daemon=True).start()
+    sys.argv = argv
+    return streamlit_cli.main()  # click: exits with Streamlit's status
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -121,6 +121,7 @@ def add_upload(data: bytes, name: str, file_id: str) -> dict:
             "The details are in the server log."
         )
         state = _failed_upload(file_id, name, [{"where": name, "record": "", "field": "", "reason": reason}])
+    state["digest"] = hashlib.sha256(data).hexdigest()[:16]  # names the upload in the figure cache
     st.session_state[USER_KEY] = state
     return state
 
@@ -372,8 +373,11 @@ def filtered_studies() -> pd.DataFrame:
 
 
 def context(**options: str) -> figures.Context:
+    return _context(current_filters(), theme(), options)
+
+
+def _context(cur: filters.Filters, th: charts.Theme, options: dict[str, str]) -> figures.Context:
     f = frames()
-    cur = current_filters()
     return figures.Context(
         filters.apply(all_outcomes(), cur),
         filters.apply(all_studies(), cur),
@@ -381,15 +385,39 @@ def context(**options: str) -> figures.Context:
         cur,
         f.citations,
         f.version,
-        theme(),
+        th,
         dict(options),
     )
+
+
+# A page switch reruns the page and rebuilt its figures from scratch: bench/ measured it at 2.5x the
+# minimal app's, most of it building the figure. A figure is a function of its inputs (recipe,
+# filters, options, theme, the data's version and this session's upload), so the result is kept
+# for those inputs; like the frames it is shared read-only (views only read it).
+@st.cache_resource(max_entries=24, show_spinner=False)
+def _built(
+    name: str,
+    cur: filters.Filters,
+    th: charts.Theme,
+    options: tuple[tuple[str, str], ...],
+    version: str,
+    upload: tuple[str, bool] | None,
+) -> figures.Result:
+    return figures.BY_NAME[name].build(_context(cur, th, dict(options)))
+
+
+def _upload_key() -> tuple[str, bool] | None:
+    """Which upload this session's figures include (None: the curated data only)."""
+    u = user_data()
+    return (str(u.get("digest")), u.get("outcomes") is not None) if u else None
 
 
 def figure(name: str, key: str, **options: str) -> figures.Result:
     """Build a dashboard figure by recipe name and show it, or say clearly that nothing matches."""
     recipe = figures.BY_NAME[name]
-    built = recipe.build(context(**options))
+    built = _built(
+        name, current_filters(), theme(), tuple(sorted(options.items())), frames().version, _upload_key()
+    )
     if built.figure is None:
         nothing_to_show(recipe.empty)
     else:

@@ -67,7 +67,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
             )
             p = r0["p_num"]
             sig = pd.notna(p) and (p < SIGNIFICANCE or (r0["p_operator"] == "<" and p <= SIGNIFICANCE))
-            for _, r in g.iterrows():
+            for r in marks.records(g):
                 arm, kind = str(r["arm"]), str(r["donor_type"])
                 legend_name = arm if arm in ARM_SYMBOLS else kind
                 fig.add_trace(
@@ -86,7 +86,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
                         },
                         hovertext=[text.hover_text(r) + f"<br>protocol: {html.escape(str(r['protocol']))}"],
                         hoverinfo="text",
-                        customdata=marks.record_data(pd.DataFrame([r])),
+                        customdata=marks.record_data_of(r),
                     ),
                     row=i,
                     col=1,

@@ -51,7 +51,7 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
         for j, unit in enumerate(units, start=1):
             g = df[(df["family"] == kind) & (df["dose_unit"] == unit)]
             placed: list[float] = []  # label heights in this panel, to step apart labels that meet
-            for _, r in g.iterrows():
+            for r in marks.records(g):
                 lo = r["dose_low"] if pd.notna(r["dose_low"]) else r["dose_high"]
                 hi = r["dose_high"] if pd.notna(r["dose_high"]) else r["dose_low"]
                 key = r["scope"] if kind == "toxicity" else r["endpoint"]
@@ -77,7 +77,7 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
                         showlegend=name not in seen,
                         hovertext=[hover] * 2,
                         hoverinfo="text",
-                        customdata=marks.record_data(pd.DataFrame([r] * 2)),
+                        customdata=marks.record_data_of(r, 2),
                     ),
                     row=i,
                     col=j,

@@ -61,7 +61,7 @@ def _points(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool,
                 error_x=error,
                 cliponaxis=False,
                 customdata=marks.record_data(point),
-                hovertext=[text.hover_text(r) for _, r in point.iterrows()],
+                hovertext=[text.hover_text(r) for r in marks.records(point)],
                 hoverinfo="text",
             ),
             row=row,
@@ -99,7 +99,7 @@ def _bounds(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool,
                 "line": {"width": 2, "color": color},
             },
             customdata=marks.record_data(bound),
-            hovertext=[text.hover_text(r) for _, r in bound.iterrows()],
+            hovertext=[text.hover_text(r) for r in marks.records(bound)],
             hoverinfo="text",
         ),
         row=row,
@@ -126,7 +126,7 @@ def _ranges(fig, g: pd.DataFrame, name: str, group: str, color: str, show: bool,
             width=0.35,
             marker={"color": color, "opacity": 0.45, "pattern": {"shape": "/"}},
             customdata=marks.record_data(rng),
-            hovertext=[text.hover_text(r) for _, r in rng.iterrows()],
+            hovertext=[text.hover_text(r) for r in marks.records(rng)],
             hoverinfo="text",
         ),
         row=row,
@@ -245,7 +245,7 @@ def _row_labels(g: pd.DataFrame, with_measure: bool, compare: str | None) -> lis
     """One label per drawn row; the arms of one comparison share theirs."""
     items: dict[object, str] = {}
     keys = []
-    for i, r in g.iterrows():
+    for i, r in zip(g.index, marks.records(g), strict=True):
         key = r[compare] if compare and text.present(r.get(compare)) else ("row", i)
         keys.append(key)
         if key not in items:
@@ -341,7 +341,7 @@ def forest(
             if not _ranges(fig, gg, name, str(key), color, show, i):
                 seen.add(key)
         if p_values:
-            for _, r in g.drop_duplicates("_y").iterrows():
+            for r in marks.records(g.drop_duplicates("_y")):
                 if text.present(r.get("p_value")) and r.get("arm") != "all" and pd.notna(r["value_pct"]):
                     fig.add_annotation(
                         x=101,
@@ -353,7 +353,7 @@ def forest(
                         row=i,
                         col=1,
                     )
-        for _, pr in (p if p is not None else pd.DataFrame()).iterrows():
+        for pr in marks.records(p if p is not None else pd.DataFrame()):
             _pooled(fig, pr, str(f), pooled_label(pr), theme, i)
         for _, t in tests[f].iterrows():
             _subgroup_row(fig, t, subgroup_label(t), theme, i)

@@ -68,6 +68,14 @@ def symbol(r: pd.Series | dict, usual: str) -> str:
     return usual
 
 
+def records(df: pd.DataFrame) -> list[dict]:
+    """The rows as dicts, for drawing point by point: how every chart walks rows. ``iterrows``
+    builds a Series per row and ``to_dict('records')`` takes each column apart, both several times
+    slower on these wide frames; the values are those ``iterrows`` gives (missing is pd.NA/NaN)."""
+    columns = list(df.columns)
+    return [dict(zip(columns, row, strict=True)) for row in df.to_numpy(dtype=object)]
+
+
 def marked(df: pd.DataFrame) -> np.ndarray:
     """True for rows drawn with a mark's symbol. A trace puts them last, so its legend entry (which
     shows the trace's first symbol) keeps the usual one."""
@@ -81,7 +89,10 @@ def marked(df: pd.DataFrame) -> np.ndarray:
 def symbols(df: pd.DataFrame, usual: str | list[str]) -> list[str]:
     """``symbol`` for every row; ``usual`` may differ per row."""
     base = usual if isinstance(usual, list) else [usual] * len(df)
-    return [symbol(r, u) for (_, r), u in zip(df.iterrows(), base, strict=True)]
+    flags = [m for m in MARKS if m.column in df]
+    if not flags:
+        return list(base)
+    return [symbol(r, u) for r, u in zip(records(df[[m.column for m in flags]]), base, strict=True)]
 
 
 def mark_legend(fig: go.Figure, rows: pd.DataFrame, theme: Theme = SCREEN) -> go.Figure:
@@ -134,8 +145,13 @@ def n_size(n: pd.Series, theme: Theme) -> list[float]:
     return [(7 + 2.2 * math.sqrt(v) if pd.notna(v) else 7) * theme.marker_scale for v in n]
 
 
+def record_data_of(r: dict, points: int = 1) -> np.ndarray:
+    """``record_data`` of one row drawn as its own trace of ``points`` points."""
+    return np.array([[r["record_id"], int(r["outcome_index"])]] * points, dtype=object)
+
+
 def record_data(df: pd.DataFrame) -> np.ndarray:
     """customdata for every point: [record id, outcome index], so a click opens the record."""
     return np.array(
-        [[r["record_id"], int(r["outcome_index"])] for _, r in df.iterrows()], dtype=object
+        [[rid, int(i)] for rid, i in zip(df["record_id"], df["outcome_index"], strict=True)], dtype=object
     ).reshape(-1, 2)

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from celltx import vocab
+from celltx.charts import marks
 from celltx.charts.layout import SCREEN, Labels, Theme, finish
 
 
@@ -61,12 +62,12 @@ def targets_matrix(
     """Disease x target antigen: named as a candidate, under clinical investigation, or with
     clinical results in the curated data (``with_results``: columns disease, target, n_values)."""
     cells: dict[tuple[str, str], tuple[int, str]] = {}
-    for _, r in targets.iterrows():
+    for r in marks.records(targets):
         lvl = STATUS_LEVEL[r["status"]]
         key = (r["disease"], r["target"])
         if cells.get(key, (0, ""))[0] < lvl:
             cells[key] = (lvl, f"{r['status']} ({r['location']})")
-    for _, r in with_results.iterrows():
+    for r in marks.records(with_results):
         cells[(r["disease"], r["target"])] = (3, f"clinical results in data: {r['n_values']} values")
     diseases = sorted({d for d, _ in cells})
     tgts = [t for t in vocab.TARGETS if any(t == tt for _, tt in cells)]

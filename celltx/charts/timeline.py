@@ -47,7 +47,7 @@ def survival_landmarks(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) 
                     legendgroup=str(tgt),
                     showlegend=tgt not in seen,
                     customdata=marks.record_data(gg),
-                    hovertext=[text.hover_text(r) for _, r in gg.iterrows()],
+                    hovertext=[text.hover_text(r) for r in marks.records(gg)],
                     hoverinfo="text",
                 ),
                 row=1,
@@ -67,10 +67,10 @@ def survival_landmarks(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) 
 def medians_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Figure:
     """Median times (and printed duration ranges) per study; one row per study and measure."""
     g = df
-    y = text.dedupe_labels([text.row_label(r, with_measure=True) for _, r in g.iterrows()])
+    y = text.dedupe_labels([text.row_label(r, with_measure=True) for r in marks.records(g)])
     fig = go.Figure()
     seen: set = set()
-    for (_, r), label in zip(g.iterrows(), y, strict=True):
+    for r, label in zip(marks.records(g), y, strict=True):
         color = marks.target_color(r["target_group"])
         name = str(r["target_group"])
         common = {
