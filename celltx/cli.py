@@ -181,7 +181,9 @@ def cmd_pool(args: argparse.Namespace) -> int:
 
             table = figures.with_broader_included(table, outcomes)
         if args.leave_one_out:
-            out = stats.leave_one_out_table(outcomes, args.endpoint, by=by, scope=args.scope, user=user)
+            out = stats.leave_one_out_table(
+                outcomes, args.endpoint, by=by, scope=args.scope, user=user, pool_broader=f.pool_broader
+            )
             if out.empty:
                 print(
                     f"note: no group has {stats.MIN_LEAVE_ONE_OUT} or more studies to leave one out",

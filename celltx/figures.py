@@ -219,11 +219,6 @@ def pool_by_endpoint(rows: pd.DataFrame, user: bool = False, pool_broader: bool 
     return Pooling(**frames)
 
 
-def pooled_response(rows: pd.DataFrame, pool_broader: bool = False) -> pd.DataFrame:
-    """Pooled estimate per target for each response measure (measures never pooled together)."""
-    return pool_by_endpoint(rows, pool_broader=pool_broader).pooled
-
-
 def cart_response(ctx: Context) -> Result:
     rows = cart_response_rows(ctx)
     # pooling dedupes linked records itself, from every row
@@ -249,7 +244,7 @@ def own_studies(ctx: Context) -> Result:
     rows = o[
         stats.is_user(o) & (o["value_pct"].notna() | o["value_low_pct"].notna() | o["value_high_pct"].notna())
     ]
-    pooling = pool_by_endpoint(rows, user=True)
+    pooling = pool_by_endpoint(rows, user=True, pool_broader=ctx.filters.pool_broader)
     diamonds = pooling.pooled[stats.poolable(pooling.pooled)]
     return _result(
         ctx,
