@@ -28,10 +28,21 @@ class Context:
     version: str
     theme: charts.Theme = charts.SCREEN
     options: dict[str, str] = field(default_factory=dict)
+    full_citations: dict[str, str] = field(default_factory=dict)  # source file -> full citation
+
+    def cited(self, rows: pd.DataFrame) -> list[str]:
+        return cited(rows, self.full_citations)
 
     def labels(self, title: str, measure: str, df: pd.DataFrame) -> charts.Labels:
         sub = f"{measure} · filters: {self.filters.describe()}"
         return charts.Labels(title, sub, charts.source_footnote(df, self.citations, self.version))
+
+
+def cited(rows: pd.DataFrame, full_citations: dict[str, str]) -> list[str]:
+    """The full citations of the source documents behind rows (for slides and 'Cite this figure')."""
+    files = sorted(set(rows["source_file"].dropna().astype(str))) if "source_file" in rows else []
+    found = [full_citations[f] for f in files if f in full_citations]
+    return found or list(full_citations.values())[:1]
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,7 @@ def context(
         citations,
         ds.version,
         theme,
+        full_citations={o.file: o.citation for o in ds.parsed.sources},
     )
 
 
