@@ -42,5 +42,6 @@ PAGES[_home_entry.group].append(
 page = st.navigation(PAGES)
 ui.init_filters()
 page.run()
+ui.page_slides(page.title)
 ui.sidebar_filters()
 ui.problems_banner()

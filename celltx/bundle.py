@@ -39,6 +39,7 @@ class Written:
     title: str
     footnote: str
     tables: tuple[Table, ...] = ()
+    summary: str = ""  # the figure's text alternative, listed in the index
 
 
 LEAVE_ONE_OUT_CSV = ["endpoint", *stats.LEAVE_ONE_OUT_COLUMNS]
@@ -88,9 +89,13 @@ def write_bundle(
                 continue
             path = out / f"{recipe.name}_{f.slug()}.{fmt}"
             data = export_image.to_image(built.figure, fmt)
+            if fmt == "svg":  # the title and text summary as the SVG's <title> and <desc>
+                data = export_image.svg_with_text(data, built.labels.title, built.summary)
             path.write_bytes(data)
             tables = write_tables(out, recipe, built, f.slug()) if leave_one_out else ()
-            written.append(Written(path, recipe, built.labels.title, built.labels.footnote, tables))
+            written.append(
+                Written(path, recipe, built.labels.title, built.labels.footnote, tables, built.summary)
+            )
     finally:
         export_image.stop_server()
     write_index(out, written, f, ds.version, fmt)
@@ -128,6 +133,7 @@ def write_index(out: Path, written: list[Written], f: filters.Filters, version: 
             f"- File: `{w.path.name}`",
             f"- Page: {w.recipe.page}",
             f"- Caption: {w.recipe.caption}",
+            f"- Text summary: {w.summary}",
             f"- {w.footnote}",
             "",
         ]
@@ -141,7 +147,8 @@ def write_index(out: Path, written: list[Written], f: filters.Filters, version: 
         )
         rows.append(
             f"<tr><td>{preview}</td><td><b>{html.escape(w.title)}</b><br>"
-            f"{html.escape(w.recipe.caption)}<br><small>{html.escape(w.footnote)}</small><br>"
+            f"{html.escape(w.recipe.caption)}<br><i>{html.escape(w.summary)}</i><br>"
+            f"<small>{html.escape(w.footnote)}</small><br>"
             f"<code>{html.escape(w.path.name)}</code>" + _html_tables(w) + "</td></tr>"
         )
     (out / "README.md").write_text("\n".join(md), encoding="utf-8")
@@ -177,10 +184,54 @@ def _markdown_table(rows: pd.DataFrame) -> str:
     )
 
 
+DEFAULT_BASE_URL = "http://localhost:8501"
+
+
+def write_deck(
+    ds: load.Dataset,
+    out: Path,
+    f: filters.Filters | None = None,
+    presentation: bool = False,
+    dark: bool = False,
+    base_url: str = DEFAULT_BASE_URL,
+    progress: bool = True,
+) -> tuple[Path, int]:
+    """The slide deck the app's sidebar 'Download slides' gives for these filters: every figure
+    with data, one kaleido browser; returns the file and the number of figure slides."""
+    from celltx import deck, pages
+
+    f = f or filters.Filters(full_years=filters.year_bounds(ds.studies()))
+    export_image.require_chromium()
+    ctx = figures.context(ds, f, charts.Theme(presentation=presentation, dark=dark))
+    writable(out)
+    path = out / f"celltx_slides_{f.slug()}.pptx"
+    bar = tqdm(total=len(figures.RECIPES), desc="slides", unit="fig", disable=not progress, file=sys.stderr)
+
+    def link_of(recipe: figures.Recipe) -> str:
+        return filters.view_link(base_url, pages.page_of(recipe.name).url, f, presentation, dark)
+
+    try:
+        data, n = deck.render(
+            ctx,
+            figures.RECIPES,
+            link_of,
+            home_link=filters.view_link(base_url, "/", f, presentation, dark),
+            on_figure=lambda _name: bar.update(),
+        )
+    finally:
+        bar.close()
+        export_image.stop_server()
+    if n:
+        path.write_bytes(data)
+    return path, n
+
+
 def main(args: argparse.Namespace) -> int:
     from celltx import cli  # the --disease options mean the same for every command
 
     ds = load.load_dataset(Path(args.data) if args.data else load.DATA_DIR)
+    if args.format == "pptx":
+        return _main_deck(ds, args)
     try:
         f = replace(cli.disease_filters(args), full_years=filters.year_bounds(ds.studies()))
         written = write_bundle(
@@ -205,4 +256,30 @@ def main(args: argparse.Namespace) -> int:
         print(f"No figure has data for these filters ({', '.join(args.disease) or 'all'}).", file=sys.stderr)
         return 1
     print(f"wrote {len(written)} figure(s) and index.html, README.md to {args.out}")
+    return 0
+
+
+def _main_deck(ds: load.Dataset, args: argparse.Namespace) -> int:
+    from celltx import cli
+
+    try:
+        f = replace(cli.disease_filters(args), full_years=filters.year_bounds(ds.studies()))
+        path, n = write_deck(
+            ds,
+            Path(args.out),
+            f,
+            args.presentation,
+            args.dark,
+            getattr(args, "base_url", None) or DEFAULT_BASE_URL,
+        )
+    except (export_image.ExportError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"error: cannot write to {args.out}: {e.strerror or type(e).__name__}", file=sys.stderr)
+        return 2
+    if not n:
+        print(f"No figure has data for these filters ({', '.join(args.disease) or 'all'}).", file=sys.stderr)
+        return 1
+    print(f"wrote {path} ({n} figure slides + title and Sources)")
     return 0

@@ -181,7 +181,9 @@ def cmd_pool(args: argparse.Namespace) -> int:
 
             table = figures.with_broader_included(table, outcomes)
         if args.leave_one_out:
-            out = stats.leave_one_out_table(outcomes, args.endpoint, by=by, scope=args.scope, user=user)
+            out = stats.leave_one_out_table(
+                outcomes, args.endpoint, by=by, scope=args.scope, user=user, pool_broader=f.pool_broader
+            )
             if out.empty:
                 print(
                     f"note: no group has {stats.MIN_LEAVE_ONE_OUT} or more studies to leave one out",
@@ -298,7 +300,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("figures", help="write every dashboard figure to a folder")
     f.add_argument("--out", required=True, help="output folder")
-    f.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
+    f.add_argument(
+        "--format",
+        choices=["png", "svg", "pdf", "pptx"],
+        default="png",
+        help="one file per figure, or pptx: one slide deck (as the app's 'Download slides')",
+    )
+    f.add_argument(
+        "--base-url",
+        default="http://localhost:8501",
+        help="the app's address, for the 'reopen this view' links in a deck's notes",
+    )
     _add_disease_options(f, pool=True)
     f.add_argument("--presentation", action="store_true", help="presentation theme (16:9, large)")
     f.add_argument("--dark", action="store_true", help="dark slide background (with --presentation)")

@@ -24,12 +24,13 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from celltx import export_image, figures
+from celltx import charts, export_image, figures
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)  # 16:9, PowerPoint's default widescreen
 MARGIN = Inches(0.35)
 TITLE_H = Inches(0.8)
 FOOT_H = Inches(0.45)
+SUB_H = Inches(0.4)
 MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 # layouts of python-pptx's default template
@@ -47,6 +48,7 @@ class FigureSlide:
     summary: str  # the text alternative: picture alt text and speaker notes
     studies: tuple[str, ...]  # "Maude et al. 2014: Table 1 (004_….txt)"
     link: str
+    subtitle: str = ""  # the figure's measure and filters, under the title
 
 
 @dataclass(frozen=True)
@@ -135,9 +137,15 @@ def _figure_slide(prs, info: DeckInfo, fig: FigureSlide) -> None:
     title.text_frame.word_wrap = True
     title.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
     _style(title.text_frame, info, 28, bold=True)
+    top = Inches(0.15) + TITLE_H
+    if fig.subtitle:
+        sub = s.shapes.add_textbox(MARGIN, top - Inches(0.05), SLIDE_W - 2 * MARGIN, SUB_H)
+        sub.text_frame.word_wrap = True
+        sub.text_frame.text = fig.subtitle
+        _style(sub.text_frame, info, 14, info.muted)
+        top += SUB_H
 
     # the picture fills the room between title and footnote, keeping its 16:9 (or taller) shape
-    top = Inches(0.15) + TITLE_H
     room_w, room_h = SLIDE_W - 2 * MARGIN, SLIDE_H - top - FOOT_H - Inches(0.1)
     w_px, h_px = png_size(fig.png)
     scale = min(room_w / w_px, room_h / h_px)
@@ -189,7 +197,9 @@ def _sources_slide(prs, info: DeckInfo) -> None:
         lines.append("No source discrepancy is recorded for the values shown.")
     tf.text = lines[0]
     for line in lines[1:]:
-        tf.add_paragraph().text = line
+        para = tf.add_paragraph()
+        para.text = line.strip()
+        para.level = 1 if line.startswith("    ") else 0
     size = 14 if len("".join(lines)) < 1200 else 11 if len("".join(lines)) < 2400 else 9
     _style(tf, info, size)
     _notes(s, "\n".join(lines))
@@ -216,9 +226,9 @@ def studies_behind(rows: pd.DataFrame) -> tuple[str, ...]:
     """Each study behind a figure with where its values are in the source, once each."""
     if rows.empty:
         return ()
-    name = rows["study"] if "study" in rows else rows["record_id"]
-    where = rows["location"].astype(str) + " (" + rows["source_file"].astype(str) + ")"
-    pairs = dict.fromkeys(zip(name.astype(str), where, strict=True))
+    name = (rows["study"] if "study" in rows else rows["record_id"]).fillna("").astype(str)
+    where = rows["location"].fillna("").astype(str) + " (" + rows["source_file"].fillna("").astype(str) + ")"
+    pairs = dict.fromkeys(zip(name, where, strict=True))
     return tuple(f"{n}: {w}" for n, w in pairs)
 
 
@@ -226,7 +236,7 @@ def discrepancies_in(rows: pd.DataFrame) -> tuple[str, ...]:
     """The source discrepancies recorded for the values a figure shows."""
     if rows.empty or "discrepancies" not in rows:
         return ()
-    name = rows["study"] if "study" in rows else rows["record_id"]
+    name = (rows["study"] if "study" in rows else rows["record_id"]).fillna("")
     found = [
         f"{n}: {d}"
         for n, d in zip(name.astype(str), rows["discrepancies"], strict=True)
@@ -239,15 +249,14 @@ def render(
     ctx: figures.Context,
     recipes: Sequence[figures.Recipe],
     link_of: Callable[[figures.Recipe], str],
-    citations: Sequence[str],
     home_link: str = "",
     on_figure: Callable[[str], None] | None = None,
 ) -> tuple[bytes, int]:
     """The deck of every given recipe that has data under the context's filters, exported through
-    one persistent kaleido process; returns the PPTX bytes and the number of figure slides."""
+    one persistent kaleido browser; returns the PPTX bytes and the number of figure slides."""
     slides: list[FigureSlide] = []
     discrepancies: list[str] = []
-    used_files: set[str] = set()
+    shown: list[pd.DataFrame] = []
     export_image.start_server()
     for recipe in recipes:
         result = recipe.build(ctx)
@@ -256,24 +265,25 @@ def render(
         slides.append(
             FigureSlide(
                 title=result.labels.title,
-                png=export_image.to_image(result.figure, "png"),
+                png=export_image.to_image(charts.for_slide(result.figure), "png"),
                 footnote=result.labels.footnote,
                 caption=recipe.caption,
                 summary=result.summary,
                 studies=studies_behind(result.rows),
                 link=link_of(recipe),
+                subtitle=result.labels.subtitle,
             )
         )
         discrepancies += discrepancies_in(result.rows)
-        if "source_file" in result.rows:
-            used_files |= set(result.rows["source_file"].astype(str))
+        shown.append(result.rows[["source_file"]] if "source_file" in result.rows else result.rows.iloc[0:0])
         if on_figure:
             on_figure(recipe.name)
+    rows = pd.concat(shown, ignore_index=True) if shown else pd.DataFrame(columns=["source_file"])
     info = DeckInfo(
         filters=ctx.filters.describe(),
         version=ctx.version,
         date=datetime.now(UTC).strftime("%Y-%m-%d"),
-        citations=tuple(citations),
+        citations=tuple(ctx.cited(rows)),
         discrepancies=tuple(dict.fromkeys(discrepancies)),
         link=home_link,
         dark=ctx.theme.dark,

@@ -28,10 +28,21 @@ class Context:
     version: str
     theme: charts.Theme = charts.SCREEN
     options: dict[str, str] = field(default_factory=dict)
+    full_citations: dict[str, str] = field(default_factory=dict)  # source file -> full citation
+
+    def cited(self, rows: pd.DataFrame) -> list[str]:
+        return cited(rows, self.full_citations)
 
     def labels(self, title: str, measure: str, df: pd.DataFrame) -> charts.Labels:
         sub = f"{measure} · filters: {self.filters.describe()}"
         return charts.Labels(title, sub, charts.source_footnote(df, self.citations, self.version))
+
+
+def cited(rows: pd.DataFrame, full_citations: dict[str, str]) -> list[str]:
+    """The full citations of the source documents behind rows (for slides and 'Cite this figure')."""
+    files = sorted(set(rows["source_file"].dropna().astype(str))) if "source_file" in rows else []
+    found = [full_citations[f] for f in files if f in full_citations]
+    return found or list(full_citations.values())[:1]
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,7 @@ def context(
         citations,
         ds.version,
         theme,
+        full_citations={o.file: o.citation for o in ds.parsed.sources},
     )
 
 
@@ -207,11 +219,6 @@ def pool_by_endpoint(rows: pd.DataFrame, user: bool = False, pool_broader: bool 
     return Pooling(**frames)
 
 
-def pooled_response(rows: pd.DataFrame, pool_broader: bool = False) -> pd.DataFrame:
-    """Pooled estimate per target for each response measure (measures never pooled together)."""
-    return pool_by_endpoint(rows, pool_broader=pool_broader).pooled
-
-
 def cart_response(ctx: Context) -> Result:
     rows = cart_response_rows(ctx)
     # pooling dedupes linked records itself, from every row
@@ -237,7 +244,7 @@ def own_studies(ctx: Context) -> Result:
     rows = o[
         stats.is_user(o) & (o["value_pct"].notna() | o["value_low_pct"].notna() | o["value_high_pct"].notna())
     ]
-    pooling = pool_by_endpoint(rows, user=True)
+    pooling = pool_by_endpoint(rows, user=True, pool_broader=ctx.filters.pool_broader)
     diamonds = pooling.pooled[stats.poolable(pooling.pooled)]
     return _result(
         ctx,

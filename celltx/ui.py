@@ -11,15 +11,19 @@ import hashlib
 import html
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, cast
+from urllib.parse import urlsplit
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from celltx import charts, figures, filters, load, safe_yaml, stats
+from celltx import charts, figures, filters, load, pages, safe_yaml, stats
+from celltx import summary as textsummary
 from celltx.charts import text
 
 log = logging.getLogger(__name__)
@@ -61,6 +65,7 @@ class Frames:
     version: str
     citations: dict[str, str]  # short, for figure footnotes
     full_citations: tuple[str, ...] = ()
+    full_by_file: dict[str, str] = field(default_factory=dict)  # source file -> full citation
     options: dict[str, list[str]] = field(default_factory=dict)
     bounds: tuple[int, int] | None = None
     disease_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -83,6 +88,7 @@ def _load_frames(path: str, fingerprint: str) -> Frames:
         ds.version,
         {o.file: o.short_citation or o.citation for o in ds.parsed.sources},
         tuple(o.citation for o in ds.parsed.sources),
+        {o.file: o.citation for o in ds.parsed.sources},
         filters.options(studies),
         filters.year_bounds(studies),
         filters.disease_counts(studies),
@@ -343,6 +349,14 @@ def sidebar_filters() -> filters.Filters:
         )
         if st.session_state.get(PRESENTATION_KEY):
             st.toggle("Dark slide background", key=DARK_KEY)
+        st.divider()
+        slides_button(
+            [r.name for r in figures.RECIPES],
+            key="slides_all",
+            label="Download slides: every figure (PPTX)",
+            help="Every figure that has data under these filters as a 16:9 PowerPoint deck: title "
+            "slide, one slide per figure (source, text summary and link in the notes), Sources slide.",
+        )
     current = current_filters()
     params = filters.view_params(current, *_look())
     if dict(st.query_params) != params:
@@ -388,6 +402,7 @@ def _context(cur: filters.Filters, th: charts.Theme, options: dict[str, str]) ->
         f.version,
         th,
         dict(options),
+        f.full_by_file,
     )
 
 
@@ -422,7 +437,15 @@ def figure(name: str, key: str, **options: str) -> figures.Result:
     if built.figure is None:
         nothing_to_show(recipe.empty)
     else:
-        show(built.figure, key=key, name=recipe.name, selectable=recipe.selectable)
+        show(
+            built.figure,
+            key=key,
+            name=recipe.name,
+            selectable=recipe.selectable,
+            title=built.labels.title,
+            summary=built.summary,
+        )
+        text_alternative(built, recipe.name, key)
     return built
 
 
@@ -568,11 +591,17 @@ def _chart_width() -> Literal["stretch", "content"]:
     return "content" if st.session_state.get(PRESENTATION_KEY) else "stretch"
 
 
-def show(fig: go.Figure, key: str, name: str, selectable: bool = True) -> None:
-    """Show a figure; selecting a point opens that study's full record below it."""
+def show(
+    fig: go.Figure, key: str, name: str, selectable: bool = True, title: str = "", summary: str = ""
+) -> None:
+    """Show a figure; selecting a point opens that study's full record below it. The chart's
+    accessible name is the start of its text summary (the whole summary is below the chart)."""
+    alt = textsummary.short(summary or title or name, 300)
     if not selectable:
-        st.plotly_chart(fig, key=key, theme=None, config=image_config(name, fig), width=_chart_width())
-        download_svg(fig, key, name)
+        st.plotly_chart(
+            fig, key=key, theme=None, config=image_config(name, fig), width=_chart_width(), alt=alt
+        )
+        download_svg(fig, key, name, title, summary)
         return
     event = st.plotly_chart(
         fig,
@@ -582,8 +611,9 @@ def show(fig: go.Figure, key: str, name: str, selectable: bool = True) -> None:
         theme=None,
         config=image_config(name, fig),
         width=_chart_width(),
+        alt=alt,
     )
-    download_svg(fig, key, name)
+    download_svg(fig, key, name, title, summary)
     points = cast(dict, event).get("selection", {}).get("points", []) if event else []
     ids = []
     for p in points:
@@ -596,7 +626,7 @@ def show(fig: go.Figure, key: str, name: str, selectable: bool = True) -> None:
         st.caption("Hover a point for its study, value, CI and quote; click it to open the full record.")
 
 
-def download_svg(fig: go.Figure, key: str, name: str) -> None:
+def download_svg(fig: go.Figure, key: str, name: str, title: str = "", summary: str = "") -> None:
     """An SVG of the figure, rendered on click by kaleido (needs Chromium on the server).
 
     Without a working Chromium the page says so in place of the button: a button whose click can
@@ -613,7 +643,7 @@ def download_svg(fig: go.Figure, key: str, name: str) -> None:
         return
     st.download_button(
         "Download SVG (16:9)",
-        data=lambda: export_image.to_svg_bytes(fig),
+        data=lambda: export_image.to_svg_bytes(fig, title, summary),
         file_name=f"{name}_{current_filters().slug()}.svg",
         mime="image/svg+xml",
         key=f"{key}_svg",
@@ -680,3 +710,105 @@ def problems_banner() -> None:
         with st.sidebar.expander(f"⚠ {len(probs)} data problem(s)"):
             for p in probs:
                 st.text(p)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text alternative, cite and share, slides
+
+
+def app_root() -> str:
+    """The app's address in the user's browser without the page's path (a link to any page)."""
+    url = st.context.url or "http://localhost:8501"
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    for p in pages.PAGES:
+        if path.endswith("/" + p.url_path):
+            path = path[: -len(p.url_path) - 1]
+            break
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def view_link(recipe: str) -> str:
+    """The link that reopens the page showing this recipe's figure, with the current filters."""
+    return filters.view_link(app_root(), pages.page_of(recipe).url, current_filters(), *_look())
+
+
+def citation_text(result: figures.Result, link: str) -> str:
+    """'Cite this figure': title, filters, data version, access date, link, source citations."""
+    when = datetime.now(UTC).strftime("%Y-%m-%d")
+    sources = " ".join(figures.cited(result.rows, frames().full_by_file))
+    return (
+        f"{result.labels.title} ({current_filters().describe()}). celltx, data version "
+        f"{frames().version}, accessed {when}. {link} . Data from: {sources}"
+    )
+
+
+def text_alternative(result: figures.Result, name: str, key: str) -> None:
+    """Under each chart: its text summary (collapsed), a link to this view, its citation."""
+    link = view_link(name)
+    with st.expander("Text summary", icon=":material/description:"):
+        st.markdown(md_escape(result.summary))
+    left, right = st.columns(2)
+    with left.popover("Copy link to this view", icon=":material/link:", key=f"{key}_link"):
+        st.code(link, language=None, wrap_lines=True)
+    with right.popover("Cite this figure", icon=":material/format_quote:", key=f"{key}_cite"):
+        st.code(citation_text(result, link), language=None, wrap_lines=True)
+
+
+def slides_button(recipes: Sequence[str], key: str, label: str, help: str) -> None:
+    """'Download slides': a 16:9 PPTX of these figures under the current filters, written on
+    click (one kaleido browser renders every figure), not on every rerun."""
+    from celltx import deck, export_image
+
+    reason = export_image.unavailable()
+    if reason:
+        st.caption(f"Slides are not available on this server: {md_escape(reason)}")
+        return
+    # what the deck needs is taken now (references, no copies); the figures are built on click
+    cur, th, f, outcomes, studies = current_filters(), theme(), frames(), all_outcomes(), all_studies()
+    chosen = [figures.BY_NAME[r] for r in recipes if r in figures.BY_NAME]
+    root = app_root()
+    look = _look()
+
+    def link_of(recipe: figures.Recipe) -> str:
+        return filters.view_link(root, pages.page_of(recipe.name).url, cur, *look)
+
+    def make() -> bytes:
+        ctx = figures.Context(
+            filters.apply(outcomes, cur),
+            filters.apply(studies, cur),
+            f.targets,
+            cur,
+            f.citations,
+            f.version,
+            th,
+            {},
+            f.full_by_file,
+        )
+        return deck.render(ctx, chosen, link_of, home_link=filters.view_link(root, "/", cur, *look))[0]
+
+    st.download_button(
+        label,
+        data=make,
+        file_name=f"celltx_slides_{cur.slug()}.pptx",
+        mime=deck.MIME,
+        key=key,
+        on_click="ignore",
+        icon=":material/slideshow:",
+        help=help,
+    )
+
+
+def page_slides(title: str) -> None:
+    """The current page's 'Download slides' (pages without figures have none)."""
+    page = next((p for p in pages.PAGES if p.title == title), None)
+    if page is None or not page.recipes:
+        return
+    st.divider()
+    slides_button(
+        page.recipes,
+        key="slides_page",
+        label="Download slides of this page (PPTX)",
+        help="This page's figures for the current filters as a 16:9 PowerPoint deck, with the "
+        "source, a text summary and the link to this view in each slide's notes.",
+    )

@@ -26,6 +26,7 @@ from celltx.charts.layout import (
     Theme,
     export_size,
     finish,
+    for_slide,
     source_footnote,
 )
 from celltx.charts.marks import MARKS, Mark, mark_legend, target_color
@@ -48,6 +49,7 @@ __all__ = [
     "dose_chart",
     "export_size",
     "finish",
+    "for_slide",
     "forest",
     "hover_text",
     "labelled_forest",

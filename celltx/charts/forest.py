@@ -198,22 +198,6 @@ def _pooled(fig: go.Figure, pr: pd.Series, measure: str, y: str, theme: Theme, r
         row=row,
         col=1,
     )
-    if has_q:
-        note = text.heterogeneity_text(pr) + ("" if has_pi else f"; {text.NO_PREDICTION}")
-        # on the side of the row with more room, beyond the drawn interval
-        low = pr["pi_low_pct"] if has_pi else pr["ci_low_pct"]
-        high = pr["pi_high_pct"] if has_pi else pr["ci_high_pct"]
-        right = 100 - high >= low
-        fig.add_annotation(
-            x=high + 1.5 if right else low - 1.5,
-            y=y,
-            text=note,
-            showarrow=False,
-            xanchor="left" if right else "right",
-            font={"size": theme.font - 3, "color": theme.ink},
-            row=row,
-            col=1,
-        )
 
 
 def _subgroup_row(fig: go.Figure, t: pd.Series, y: str, theme: Theme, row: int) -> None:
@@ -273,7 +257,16 @@ def _join(fig: go.Figure, arms: pd.DataFrame, theme: Theme, row: int) -> None:
 
 
 def pooled_label(pr: pd.Series) -> str:
-    return f"Pooled {marks.legend_name(pr['group'])} (k={pr['k']}, n={pr['n_total']})"
+    """'Pooled CD22 (k=2, n=55)' and, on a second line, 'I² = 3%, P = 0.31' (with the reason when
+    there is no prediction interval). In the row label, not beside the diamond: a note beside it
+    ran over the row labels on one side and off a slide-sized canvas on the other."""
+    label = f"Pooled {marks.legend_name(pr['group'])} (k={pr['k']}, n={pr['n_total']})"
+    if not text.present(pr.get("q_p")):
+        return label
+    note = text.heterogeneity_text(pr)
+    if not text.present(pr.get("pi_low_pct")):
+        note += f"; {text.NO_PREDICTION}"
+    return f"{label}<br>{html.escape(note)}"
 
 
 def forest(

@@ -279,6 +279,19 @@ def finish(
     return fig
 
 
+def for_slide(fig: go.Figure) -> go.Figure:
+    """The figure as a slide's picture: the slide carries the title, subtitle and source footnote
+    as text, so the picture drops them and gives their room to the chart."""
+    out = go.Figure(fig)
+    out.layout.annotations = [a for a in out.layout.annotations if a.name != FOOTNOTE]
+    out.update_layout(title={"text": "", "subtitle": {"text": ""}})
+    margin = out.layout.margin
+    # the donor chart keeps its legend row under the (now empty) title
+    legend_on_top = out.layout.legend.yref == "container"
+    out.update_layout(margin={"t": margin.t if legend_on_top else 40, "b": 70})
+    return out
+
+
 def source_footnote(df: pd.DataFrame, citations: dict[str, str], version: str) -> str:
     """'Source: <citation> — Table 1; text refs 13, 16. celltx data version abc.' from the rows shown."""
     parts = []

@@ -131,7 +131,11 @@ def test_html_in_study_and_arm_names_is_drawn_as_text_on_every_axis():
         for v in [*(t.get("y") or []), *(t.get("x") or []), t.get("name") or ""]
         if isinstance(v, str)
     ]
+    # long row labels are wrapped by the layout with Plotly's own line break, the one tag it adds;
+    # a '<br>' written in the data would arrive escaped ('&lt;br>')
+    labels = [v.replace("<br>", " ") for v in labels]
     mine = [v for v in labels if "alert(1)" in v]
     assert mine, "the uploaded study is drawn"
-    assert all("<" not in v for v in labels), [v for v in labels if "<" in v]
+    # the only markup left is the line breaks the charts put into long labels themselves
+    assert all("<" not in v.replace("<br>", "") for v in labels), [v for v in labels if "<" in v]
     assert any("&lt;script>alert(1)&lt;/script>&lt;b>A&lt;/b>" in v for v in mine)

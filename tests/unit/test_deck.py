@@ -108,3 +108,50 @@ def test_png_size_rejects_other_images():
     assert deck.png_size(png(30, 20)) == (30, 20)
     with pytest.raises(ValueError, match="not a PNG"):
         deck.png_size(b"<svg/>")
+
+
+# ---------------------------------------------------------------------------------------------
+# The deck from the real figures, as `celltx figures --format pptx` writes it
+
+
+@pytest.fixture(scope="module")
+def written_deck(tmp_path_factory):
+    from celltx import cli, export_image
+
+    if export_image.chromium_path() is None:
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    out = tmp_path_factory.mktemp("deck")
+    code = cli.main(["figures", "--format", "pptx", "--disease", "B-ALL", "--out", str(out), "--dark"])
+    assert code == 0
+    (path,) = out.glob("*.pptx")
+    return read(path.read_bytes())
+
+
+def test_cli_deck_has_a_slide_per_figure_with_alt_text_link_and_citation(written_deck):
+    from celltx import figures, filters, load
+
+    ds = load.load_dataset()
+    ctx = figures.context(ds, filters.Filters(("B-ALL",), full_years=filters.year_bounds(ds.studies())))
+    results = [r.build(ctx) for r in figures.RECIPES]
+    shown = [r for r in results if r.figure is not None]
+    prs = written_deck
+    assert len(prs.slides) == len(shown) + 2
+    assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.001
+    pics = pictures(prs)
+    assert len(pics) == len(shown)
+    for slide, pic, result in zip(list(prs.slides)[1:-1], pics, shown, strict=True):
+        assert slide.shapes.title.text == result.labels.title
+        assert pic._element.nvPicPr.cNvPr.get("descr") == result.summary
+        notes = slide.notes_slide.notes_text_frame.text
+        assert "http://localhost:8501/" in notes and "disease=B-ALL" in notes
+        assert "Cancer Biol Med" in notes or "Cancer Biology" in notes  # the footnote's citation
+        assert result.summary in notes
+        w, h = deck.png_size(pic.image.blob)
+        assert w >= 3840 and abs(w / h - 16 / 9) < 0.01  # full resolution, 16:9
+    sources = " ".join(sh.text_frame.text for sh in prs.slides[-1].shapes if sh.has_text_frame)
+    assert "Cancer Biology & Medicine" in sources
+
+
+def test_deck_written_with_dark_look_has_dark_slides(written_deck):
+    for s in written_deck.slides:
+        assert str(s.background.fill.fore_color.rgb) == "1B1B1F"

@@ -25,3 +25,20 @@ def test_svg_gets_title_and_desc_as_first_children_escaped():
 def test_svg_without_a_root_element_to_describe_is_an_export_error(bad):
     with pytest.raises(export_image.ExportError):
         export_image.svg_with_text(bad, "t", "d")
+
+
+def test_bundle_svgs_carry_title_and_text_summary(tmp_path):
+    from celltx import bundle, filters, load
+
+    if export_image.chromium_path() is None:
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    ds = load.load_dataset()
+    f = filters.Filters(disease=("MM",), full_years=filters.year_bounds(ds.studies()))
+    written = bundle.write_bundle(ds, tmp_path, "svg", f, progress=False)
+    assert written
+    for w in written:
+        root = ET.fromstring(w.path.read_bytes())
+        assert root[0].tag == f"{SVG_NS}title" and root[0].text == w.title
+        assert root[1].tag == f"{SVG_NS}desc" and root[1].text == w.summary and w.summary
+    index = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert all(f"Text summary: {w.summary}" in index for w in written)
