@@ -20,8 +20,9 @@ def metafor(source: str, name: str) -> dict:
     return next(s for s in METAFOR[source]["sets"] if s["set"] == name)
 
 
-def annotations(fig: dict) -> list[str]:
-    return [a.get("text", "") for a in fig["layout"].get("annotations", [])]
+def pooled_row(fig: dict, target: str) -> str:
+    """The row label of a pooled diamond (its second line carries I² and the P of Q)."""
+    return next(t for t in fig["data"] if t.get("name") == f"pooled {target}")["y"][0]
 
 
 def test_cart_response_shows_heterogeneity_subgroup_test_and_leave_one_out():
@@ -30,7 +31,7 @@ def test_cart_response_shows_heterogeneity_subgroup_test_and_leave_one_out():
     cd19 = metafor("curated", "CR :: CAR-T | CD19")
     # 'I² = 90%, P = 0.002' at the pooled row; two studies: no prediction interval drawn
     expected = f"I² = {cd19['I2']:.0f}%, P = {cd19['QEp']:.3f}; too few studies for a prediction interval"
-    assert expected in annotations(fig)
+    assert pooled_row(fig, "CD19").endswith(f"<br>{expected}")
     assert not [t for t in fig["data"] if str(t.get("name", "")).startswith("prediction interval")]
     # the subgroup test on its own row under the CR panel, naming the groups compared
     test = next(t for t in METAFOR["curated"]["subgroup_tests"] if t["panel"] == "CR :: CAR-T")
@@ -59,7 +60,7 @@ def test_own_studies_are_pooled_among_themselves_and_never_with_the_curated():
     assert line["mode"] == "lines" and line["line"]["width"] == 1
     assert abs(line["x"][0] - expit(k3["pi_lb"]) * 100) < 1e-6
     assert abs(line["x"][1] - expit(k3["pi_ub"]) * 100) < 1e-6
-    assert f"I² = {k3['I2']:.0f}%, P = {k3['QEp']:.3f}" in annotations(fig)
+    assert pooled_row(fig, "CD19").endswith(f"<br>I² = {k3['I2']:.0f}%, P = {k3['QEp']:.3f}")
     mine = table_with(at, "group", "q", "pi_low_pct", "included")
     assert set(mine["group"]) == {"CD19", "CD22"}
     assert mine["included"].str.split(";").explode().str.startswith("mine-").all()

@@ -10,6 +10,7 @@ with the upstream reason, and only those rules on only that markup are set aside
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,23 @@ def test_no_serious_axe_violations_in_what_we_control(page: Page, app_url, axe_s
         f"- {v['impact']} {v['rule']} ({v['help']}) at {v['target']}: {v['summary']}\n  {v['html']}"
         for v in ours
     )
+
+
+@pytest.mark.parametrize("path", ["/cart-response", "/donor-type"])
+def test_every_chart_has_an_accessible_name_and_text_summary(page: Page, app_url, path):
+    open_page(page, app_url + path)
+    charts = page.get_by_test_id("stPlotlyChart")
+    expect(charts.first).to_be_visible(timeout=TIMEOUT)
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        # Streamlit names the chart itself: role "figure", its text summary as the accessible name
+        expect(chart).to_have_attribute("role", "figure")
+        expect(chart).to_have_attribute("aria-label", re.compile(r".{20,}\d+ stud"), timeout=TIMEOUT)
+    summaries = page.get_by_test_id("stExpander").filter(has_text="Text summary")
+    assert summaries.count() == charts.count(), "each chart has its text summary below it"
+    expect(page.get_by_role("button", name="Copy link to this view")).to_have_count(charts.count())
+    expect(page.get_by_role("button", name="Cite this figure")).to_have_count(charts.count())
+    expect(page.get_by_role("button", name="Download slides of this page (PPTX)")).to_have_count(1)
 
 
 def test_sidebar_filter_works_with_the_keyboard_alone(page: Page, app_url):
