@@ -78,11 +78,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for p in ds.problems:
         print(p, file=sys.stderr)
     n_files = len(load.data_files(Path(args.path) if args.path else paths.DATA_DIR))
-    p = ds.parsed
-    n_out = sum(len(s.outcomes) for s in p.studies)
+    parsed = ds.parsed
+    n_out = sum(len(s.outcomes) for s in parsed.studies)
     print(
-        f"{len(p.studies)} studies ({n_out} values), {len(p.targets)} target entries, "
-        f"{len(p.context)} context facts, {len(p.sources)} sources in {n_files} file(s); "
+        f"{len(parsed.studies)} studies ({n_out} values), {len(parsed.targets)} target entries, "
+        f"{len(parsed.context)} context facts, {len(parsed.sources)} sources in {n_files} file(s); "
         f"data version {ds.version}"
     )
     if not ds.quotes_checked:

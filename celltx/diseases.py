@@ -187,7 +187,8 @@ def check(data: Any, root: yaml.Node | None, name: str) -> Tree:
         issues = []
         for err in e.errors():
             loc = list(err["loc"])
-            term = term_of.get(loc[1]) if len(loc) > 1 and loc[0] == "terms" else None
+            at = loc[1] if len(loc) > 1 and loc[0] == "terms" else None
+            term = term_of.get(at) if isinstance(at, int) else None
             msg = "unknown field (misspelt?)" if err["type"] == "extra_forbidden" else err["msg"]
             field = ".".join(str(p) for p in loc[2:]) if term else ".".join(str(p) for p in loc)
             issues.append(Issue(name, _line(root, loc), term, f"{field}: {msg}" if field else msg))

@@ -47,7 +47,7 @@ class Filters:
         parts = [", ".join(v) for v in (self.disease, self.modality, self.target) if v]
         if self.disease and diseases.UNSTATED not in self.disease:
             parts[0] += " (+ broader cohorts, marked)" if self.broader else " (broader cohorts hidden)"
-        if self.narrowed_years:
+        if self.narrowed_years and self.years:
             parts.append(f"{self.years[0]}–{self.years[1]}")
         return " · ".join(parts) if parts else "all studies"
 
@@ -56,14 +56,14 @@ class Filters:
         parts = [*self.disease, *self.modality, *self.target]
         if self.disease and not self.broader:
             parts.append("narrow")
-        if self.narrowed_years:
+        if self.narrowed_years and self.years:
             parts.append(f"{self.years[0]}-{self.years[1]}")
         text = "_".join(parts) if parts else "all"
         return "".join(c if c.isalnum() or c in "-_" else "-" for c in text)[:80]
 
     def to_params(self) -> dict[str, str]:
         params = {k: ",".join(getattr(self, k)) for k in LIST_PARAMS if getattr(self, k)}
-        if self.narrowed_years:
+        if self.narrowed_years and self.years:
             params["years"] = f"{self.years[0]}-{self.years[1]}"
         if not self.broader:
             params["broader"] = "hide"
@@ -224,7 +224,7 @@ def apply(frame: pd.DataFrame, f: Filters, tree: diseases.Tree | None = None) ->
         keep &= frame["modality"].isin(f.modality)
     if f.target:
         keep &= _any_in(frame["target"], f.target)
-    if f.narrowed_years:
+    if f.narrowed_years and f.years:
         year = frame["year"]
         keep &= year.notna() & (year >= f.years[0]) & (year <= f.years[1])
     keep = keep.astype(bool)

@@ -55,7 +55,10 @@ STUDY_EXPORT_COLUMNS = [
 
 
 def _decimals(x: float) -> int:
-    return max(0, -Decimal(repr(float(x))).normalize().as_tuple().exponent) if x % 1 else 0
+    if not x % 1:
+        return 0
+    exponent = Decimal(repr(float(x))).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0  # 'n'/'F': not a finite number
 
 
 # A printed percentage of n is a count only for simple proportions. Survival and cumulative-
@@ -282,7 +285,7 @@ def studies_frame(studies: Sequence[schema.Study], user_data: bool = False) -> p
             "protocol": s.protocol,
             "n": s.n
             if s.n is not None
-            else (sum(a.n for a in s.arms) if s.arms and all(a.n for a in s.arms) else None),
+            else (sum(a.n or 0 for a in s.arms) if s.arms and all(a.n for a in s.arms) else None),
             "n_printed": s.n is not None,
             "dose_low": s.dose.low if s.dose else None,
             "dose_high": s.dose.high if s.dose else None,

@@ -85,6 +85,9 @@ def parse_data(data: Any, root: yaml.Node | None, name: str, default_kind: str |
     if data is None:
         raise DataError([Problem(name, "the file is empty")])
     prefix: list[Any] = []
+    kind: Any  # from the document: checked against the known kinds below
+    items: Any
+    header: dict[str, Any] | None
     if isinstance(data, list) and default_kind:
         kind, header, items = default_kind, None, data
     elif isinstance(data, dict):
@@ -220,7 +223,12 @@ def check_locations(parsed: Parsed) -> list[Problem]:
     if not origins:
         return []
     problems: list[Problem] = []
-    for r in [*parsed.studies, *parsed.targets, *parsed.context]:
+    records: list[schema.Study | schema.TargetEntry | schema.ContextFact] = [
+        *parsed.studies,
+        *parsed.targets,
+        *parsed.context,
+    ]
+    for r in records:
         fname = parsed.record_files.get(r.id, "?")
         for fld, ref in _source_refs(r):
             origin = origins.get(ref.file)
@@ -251,7 +259,11 @@ def check_dataset(parsed: Parsed, seeds: Path | None) -> list[Problem]:
     quotes found in sources."""
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    all_records = [*parsed.studies, *parsed.targets, *parsed.context]
+    all_records: list[schema.Study | schema.TargetEntry | schema.ContextFact] = [
+        *parsed.studies,
+        *parsed.targets,
+        *parsed.context,
+    ]
     for r in all_records:
         fname = parsed.record_files.get(r.id, "?")
         if r.id in seen:

@@ -9,7 +9,7 @@ collected, never raised one at a time, so a curator sees every problem in one ru
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from pydantic import (
     BaseModel,
@@ -38,9 +38,16 @@ Days = Annotated[float, Field(ge=0, le=MAX_MONTHS * 31, allow_inf_nan=False)]
 DoseValue = Annotated[float, Field(ge=0, le=MAX_DOSE, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=1, le=MAX_COUNT)]
 # The controlled vocabularies are defined once, in celltx.vocab
-Modality = Literal[tuple(vocab.MODALITIES)]
-ArmRole = Literal[tuple(vocab.ARM_ROLES)]
-DonorType = Literal[tuple(vocab.DONOR_TYPES)]
+if TYPE_CHECKING:  # built from vocab at run time; to a type checker they are strings
+    Modality: TypeAlias = str
+    ArmRole: TypeAlias = str
+    DonorType: TypeAlias = str
+    DoseUnit: TypeAlias = str
+else:
+    Modality = Literal[tuple(vocab.MODALITIES)]
+    ArmRole = Literal[tuple(vocab.ARM_ROLES)]
+    DonorType = Literal[tuple(vocab.DONOR_TYPES)]
+    DoseUnit = Literal[tuple(vocab.DOSE_UNITS)]
 # Where in a source a value stands, as the source names it ('Table 1', 'Figure 2', 'text'). Which
 # labels a source has is declared in its origin block (Origin.locations) and checked there, so a new
 # source needs no code change. No comma: 'Table 1, ref 5' is how a location and a reference are
@@ -48,7 +55,6 @@ DonorType = Literal[tuple(vocab.DONOR_TYPES)]
 Location = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[^,\n]+$")
 ]
-DoseUnit = Literal[tuple(vocab.DOSE_UNITS)]
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -308,8 +314,9 @@ class TargetEntry(Strict):
     quote: Text
     notes: Text | None = None
 
-    _known_disease = field_validator("disease")(Study._known_disease.__func__)
-    _known_target = field_validator("targets")(Study._known_target.__func__)
+    # the same checks as Study's (a classmethod's underlying function, registered again here)
+    _known_disease = field_validator("disease")(Study._known_disease.__func__)  # type: ignore[attr-defined]
+    _known_target = field_validator("targets")(Study._known_target.__func__)  # type: ignore[attr-defined]
 
 
 class ContextFact(Strict):

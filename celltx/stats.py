@@ -178,7 +178,9 @@ class Pooled:
         return _percent(self.pi_high) if self.has_prediction else math.nan
 
 
-def pool_logit(events: Sequence[int], ns: Sequence[int], alpha: float = 0.05) -> Pooled:
+def pool_logit(
+    events: Sequence[int] | np.ndarray, ns: Sequence[int] | np.ndarray, alpha: float = 0.05
+) -> Pooled:
     """DerSimonian-Laird random-effects pooled proportion on the logit scale, with Cochran's Q
     (df, P), I^2 and tau^2, from statsmodels' ``combine_effects`` (tau^2 truncated at zero).
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal, cast
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -43,13 +44,13 @@ def data_dir() -> Path:
 def _fingerprint(path: Path) -> str:
     """Name, size and modification time of every data file: changes when a file does, without
     reading the files on every rerun (the loader itself versions the data by content)."""
-    stats = []
+    stats: list[tuple[str, int, int]] = []
     for p in load.data_files(path):
         try:
             st_ = p.stat()
             stats.append((p.name, st_.st_size, st_.st_mtime_ns))
         except OSError as e:  # a broken link: the loader reports it as a problem of that file
-            stats.append((p.name, e.errno, 0))
+            stats.append((p.name, e.errno or 0, 0))
     return hashlib.sha256(repr(stats).encode()).hexdigest()
 
 
@@ -585,7 +586,7 @@ def image_config(name: str, fig: go.Figure) -> dict:
     }
 
 
-def _chart_width() -> str:
+def _chart_width() -> Literal["stretch", "content"]:
     """Presentation mode shows the slide canvas as it will be exported (16:9, scroll if wider)."""
     return "content" if st.session_state.get(PRESENTATION_KEY) else "stretch"
 
@@ -613,7 +614,7 @@ def show(
         alt=alt,
     )
     download_svg(fig, key, name, title, summary)
-    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    points = cast(dict, event).get("selection", {}).get("points", []) if event else []
     ids = []
     for p in points:
         cd = p.get("customdata")

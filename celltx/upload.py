@@ -258,16 +258,17 @@ def _record_from_rows(rows: list[tuple[int, dict[str, str]]]) -> tuple[dict, lis
                 "role": row.get("arm_role", "").strip(),
                 "donor_type": row.get("arm_donor_type", "").strip() or None,
             }
-        for key, kind in (
+        numeric: tuple[tuple[str, type], ...] = (
             ("time_months", float),
             ("value_pct", float),
             ("value_low_pct", float),
             ("value_high_pct", float),
             ("median_months", float),
             ("events", int),
-        ):
+        )
+        for key, num_type in numeric:
             if row.get(key, "").strip():
-                o[key] = _num(row[key], kind)
+                o[key] = _num(row[key], num_type)
         if row.get("outcome_n", "").strip():
             o["n"] = _num(row["outcome_n"], int)
         for key in ("scope", "note"):

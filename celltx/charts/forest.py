@@ -174,7 +174,7 @@ def response_forest(
         theme,
         facet="endpoint",
         facets=list(vocab.ENDPOINTS),
-        facet_title=lambda m: f"{m}: {vocab.ENDPOINTS[m][1]}",
+        facet_title=lambda m: f"{m}: {vocab.ENDPOINTS[str(m)][1]}",
         pooled=pooled,
         subgroups=subgroups,
     )
@@ -209,7 +209,7 @@ def crs_by_target(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go
         theme,
         facet="scope",
         facets=list(vocab.CRS_SCOPES),
-        facet_title=lambda s: f"CRS, {vocab.CRS_SCOPES[s]}",
+        facet_title=lambda s: f"CRS, {vocab.CRS_SCOPES[str(s)]}",
     )
 
 

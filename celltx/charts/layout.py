@@ -170,7 +170,9 @@ def _beyond_right(fig: go.Figure, a) -> bool:
     if ref.startswith("x"):
         axis = fig.layout["xaxis" + ref[1:]]
         rng = axis.range if axis is not None else None
-        return bool(rng) and a.x is not None and not isinstance(a.x, str) and a.x >= rng[1] - 5
+        if not rng:
+            return False
+        return a.x is not None and not isinstance(a.x, str) and a.x >= rng[1] - 5
     return ref == "paper" and a.x is not None and a.x >= 1
 
 

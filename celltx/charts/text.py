@@ -11,6 +11,7 @@ import html
 import math
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -55,7 +56,7 @@ def p_text(p_value: object, scope: object = None) -> str:
     return text + (f" ({scope})" if present(scope) else "")
 
 
-def n_text(n: object) -> str:
+def n_text(n: Any) -> str:
     """'n = 30', or 'n not reported' (never a blank that reads as zero)."""
     return f"n = {int(n)}" if present(n) else "n not reported"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -73,7 +75,7 @@ def medians_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go
     for r, label in zip(marks.records(g), y, strict=True):
         color = marks.target_color(r["target_group"])
         name = str(r["target_group"])
-        common = {
+        common: dict[str, Any] = {
             "name": name,
             "legendgroup": name,
             "showlegend": name not in seen,
