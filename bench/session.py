@@ -51,6 +51,14 @@ TAGS_JS = (
     "Array.from(document.querySelectorAll('.st-key-f_disease [data-tag]'))"
     ".map(e => e.getAttribute('aria-label'))"
 )
+
+
+def option_name(disease: str) -> re.Pattern:
+    """The disease's entry as the widget shows it: celltx indents the term and adds the records it
+    reaches ('  B-ALL (11 + 8 broader)'); the minimal app shows the bare term."""
+    return re.compile(rf"^\s*{re.escape(disease)}( \(\d+( \+ \d+ broader)?\))?$")
+
+
 WAIT_JS = """(old) => {
   const s = window.__benchSig();
   if (s && s !== old) { window.__benchT1 = performance.now(); return true; }
@@ -119,7 +127,8 @@ class Session:
         await self.settle()
         old = await self.signature()
         box = self._input()
-        option = self.page.get_by_role("option", name=disease, exact=True)
+        name = option_name(disease)
+        option = self.page.get_by_role("option", name=name)
         for attempt in range(3):
             await box.click()
             await box.fill("")
@@ -134,7 +143,7 @@ class Session:
         # Streamlit matches fuzzily and offers 'Select N matches' first when several options
         # match ('MM' also matches 'lymphoma'): move the focus to the exact option before Enter.
         for _ in range(15):
-            if await self.page.evaluate(FOCUSED_JS) == disease:
+            if name.match(await self.page.evaluate(FOCUSED_JS) or ""):
                 break
             await box.press("ArrowDown")
         else:
@@ -145,7 +154,7 @@ class Session:
         await box.press("Escape")
         await self.settle()
         tags = await self.page.evaluate(TAGS_JS)
-        if tags != [disease]:
+        if len(tags) != 1 or not name.match(tags[0] or ""):
             raise RuntimeError(f"selected {tags} instead of {disease!r}")
         return ms
 
