@@ -74,7 +74,7 @@ def finished(page: Page) -> None:
 
 
 def open_page(page: Page, url: str) -> None:
-    page.goto(url)
+    page.goto(url, timeout=TIMEOUT)  # the first load after a server start imports and loads under CI load
     expect(page.get_by_role("heading", level=1)).to_be_visible(timeout=TIMEOUT)
     finished(page)
     expect(page.get_by_role("dialog")).to_have_count(0)  # e.g. "Page not found"
