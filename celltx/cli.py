@@ -193,7 +193,7 @@ def cmd_pool(args: argparse.Namespace) -> int:
             return 0
         if args.subgroup_test:
             out = stats.subgroup_tests(table, args.endpoint)
-            if not (out["k_groups"] >= 2).any():
+            if stats.tested(out).empty:
                 print("note: fewer than two groups with a pooled estimate to compare", file=sys.stderr)
             sys.stdout.write(to_csv(out, stats.SUBGROUP_COLUMNS))
             return 0

@@ -36,6 +36,7 @@ from celltx import linked
 CONTINUITY = 0.5
 MIN_POOL = 2  # a pooled estimate needs at least two studies (stats, the recipe and its page read it)
 MIN_PREDICTION = 3  # a prediction interval needs at least three (see Pooled.pi_low_pct)
+MIN_SUBGROUPS = 2  # a test for subgroup differences compares at least two pooled groups
 MIN_LEAVE_ONE_OUT = 3  # leaving one out of two would leave a single study, not a pooled estimate
 
 POOL_COLUMNS = [
@@ -217,7 +218,7 @@ def subgroup_q(estimates: Sequence[float], ses: Sequence[float]) -> tuple[float,
     (Borenstein, Hedges, Higgins & Rothstein 2009, Introduction to Meta-Analysis, ch. 19;
     Schwarzer, Carpenter & Ruecker 2015, Meta-Analysis with R, sec. 3.3), so statsmodels'
     ``combine_effects`` computes it."""
-    if len(estimates) != len(ses) or len(estimates) < 2:
+    if len(estimates) != len(ses) or len(estimates) < MIN_SUBGROUPS:
         raise ValueError("a subgroup test needs at least two subgroups with a pooled estimate")
     res = _combine(np.asarray(estimates, dtype=float), np.asarray(ses, dtype=float) ** 2)
     return res.q, res.q_df, res.q_p
@@ -470,7 +471,7 @@ def subgroup_tests(pooled: pd.DataFrame, endpoint: str) -> pd.DataFrame:
     for stratum, part in ok.groupby("stratum", sort=False):
         test = (
             subgroup_q(part["estimate_logit"].tolist(), part["se_logit"].tolist())
-            if len(part) >= 2
+            if len(part) >= MIN_SUBGROUPS
             else (math.nan, pd.NA, math.nan)
         )
         rows.append(
@@ -487,6 +488,12 @@ def subgroup_tests(pooled: pd.DataFrame, endpoint: str) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=[*SUBGROUP_COLUMNS, "stratum"])
     out["df"] = out["df"].astype("Int64")
     return out
+
+
+def tested(subgroups: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a ``subgroup_tests`` table where a test ran (at least MIN_SUBGROUPS groups):
+    the one rule the CLI, the chart and the page read."""
+    return subgroups[subgroups["k_groups"] >= MIN_SUBGROUPS]
 
 
 def poolable(pooled: pd.DataFrame) -> pd.Series:

@@ -520,7 +520,7 @@ def pooling_tables(result: figures.Result, key: str, whose: str = "") -> None:
         )
     st.subheader("Test for subgroup differences")
     tests = result.subgroups if result.subgroups is not None else pd.DataFrame(columns=["k_groups"])
-    compared = tests[tests["k_groups"] >= 2]
+    compared = stats.tested(tests)
     if compared.empty:
         st.info("No measure has two or more targets with a pooled estimate to compare under these filters.")
     for _, t in compared.iterrows():

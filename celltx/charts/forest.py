@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from celltx import vocab
+from celltx import stats, vocab
 from celltx.charts import marks, rows, text
 from celltx.charts.layout import SCREEN, Labels, Theme, finish
 
@@ -93,7 +93,7 @@ def forest(
         blocks.append((f, g, p if p is not None and len(p) else None))
     blocks = [(f, g.assign(_y=_row_labels(g, with_measure, compare)), p) for f, g, p in blocks]
     tests = {
-        f: subgroups[(subgroups[facet] == f) & (subgroups["k_groups"] >= 2)]
+        f: stats.tested(subgroups[subgroups[facet] == f])
         if subgroups is not None and f is not None
         else pd.DataFrame()
         for f in panels
