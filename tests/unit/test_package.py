@@ -104,3 +104,10 @@ def test_nothing_edits_sys_path():
     for path in [*ROOT.glob("bench/*.py"), ROOT / "app.py", *ROOT.glob("views/*.py")]:
         assert "sys.path" not in path.read_text(encoding="utf-8"), path
     assert "pythonpath" not in PYPROJECT["tool"]["pytest"]["ini_options"]
+
+
+def test_a_public_server_shows_no_tracebacks():
+    # Streamlit 1.67 reads .streamlit/config.toml beside the entry script whatever the working
+    # directory, so 'celltx app' started anywhere uses the checkout's copy
+    config = tomllib.loads((serve.app_script().parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] in ("type", "none")
