@@ -6,7 +6,7 @@ changes page; they are mirrored in the URL so a copied link reopens the same vie
 
 import streamlit as st
 
-from celltx import pages, ui
+from celltx import pages, ui, warmup
 
 st.set_page_config(page_title="celltx · cellular immunotherapy evidence", page_icon="🧬", layout="wide")
 
@@ -45,3 +45,4 @@ page.run()
 ui.page_slides(page.title)
 ui.sidebar_filters()
 ui.problems_banner()
+warmup.first_page_drawn()

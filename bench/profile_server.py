@@ -22,6 +22,8 @@ from pyinstrument import Profiler
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.web import cli
 
+from celltx import serve, warmup
+
 OUT = Path(os.environ.get("CELLTX_PROFILE_DIR", "profiles"))
 _counter = itertools.count(1)
 _lock = threading.Lock()
@@ -49,5 +51,7 @@ def _profiled(self, rerun_data):  # noqa: ANN001 - Streamlit's internal signatur
 script_runner.ScriptRunner._run_script = _profiled
 
 if __name__ == "__main__":
+    if sys.argv[1:] and Path(sys.argv[1]).resolve() == serve.app_script().resolve():
+        warmup.start()  # what `celltx app` does before Streamlit starts (profiled: not its thread)
     sys.argv = ["streamlit", "run", *sys.argv[1:]]
     sys.exit(cli.main())
