@@ -14,10 +14,13 @@ the script run, which does the same work itself and shows any error where the us
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import logging
 import threading
+import time
+from collections.abc import Iterator
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +30,8 @@ FIRST = ("celltx.ui",)
 # ... and what only later actions need: the CAR-T response page's pooling, the deck on click.
 # Imported after the first page is drawn, so they do not compete with it for the interpreter.
 LATER = ("statsmodels.stats.meta_analysis", "celltx.deck")
-FIRST_PAGE_TIMEOUT = 60.0  # seconds to wait for the first page before importing LATER anyway
+FIRST_PAGE_TIMEOUT = 60.0  # seconds after start to wait for a first page before importing LATER
 
-_first_page_event = threading.Event()
-_later_lock = threading.Lock()
-_later_started = False
 
 
 def _import(names: tuple[str, ...]) -> bool:
@@ -83,8 +83,8 @@ def _freeze() -> None:
 
 
 def preload() -> None:
-    """``celltx app``'s start-up thread: the first page's imports and first uses, then, once the
-    first page is drawn (or after FIRST_PAGE_TIMEOUT), :func:`later`."""
+    """``celltx app``'s start-up thread: the first page's imports and first uses, then
+    :func:`later` (which waits for a quiet moment after the first page)."""
     try:
         if _import(FIRST):
             _first_page()
@@ -92,40 +92,75 @@ def preload() -> None:
         _freeze()
     except Exception:  # noqa: BLE001 - left to the script run, see the module docstring
         log.debug("warm-up failed", exc_info=True)
-    _first_page_event.wait(FIRST_PAGE_TIMEOUT)
     later()
 
 
+# LATER costs about 1 s of CPU (statsmodels pulls in scipy.stats). Imported beside a script run it
+# would slow that run by as much, so it waits until the first page is drawn and then until no
+# script has run for IDLE seconds: the moment a user spends reading the first page. A user who
+# acts first simply has the import done by the script that needs it, as without this module.
+IDLE = 1.5
+POLL = 0.25
+
+_state = threading.Condition()
+_running = 0  # script runs in progress
+_last_run_end = 0.0
+_first_page_drawn = False
+_later_started = False
+
+
 def later() -> None:
-    """Import what later actions need, once per process, then freeze the heap again."""
+    """Import what later actions need once the server is idle, once per process, then freeze."""
     global _later_started
-    with _later_lock:
+    with _state:
         if _later_started:
             return
         _later_started = True
+        while True:
+            quiet_for = time.monotonic() - _last_run_end
+            if _first_page_drawn and _running == 0 and quiet_for >= IDLE:
+                break
+            _state.wait(POLL if _first_page_drawn else FIRST_PAGE_TIMEOUT)
+            if not _first_page_drawn and time.monotonic() - _started >= FIRST_PAGE_TIMEOUT:
+                break
     _import(LATER)
     _freeze()
 
 
-def first_page_drawn() -> None:
-    """Called by app.py after every script run: the first call lets the start-up thread go on
-    to :func:`later`, or starts it in a thread when there is no start-up thread (``streamlit run``)."""
-    if _first_page_event.is_set():
-        return
+@contextlib.contextmanager
+def script_run() -> Iterator[None]:
+    """app.py runs its whole script inside this: the warm-up knows when the server is busy, and
+    the first run's end lets :func:`later` go on (or starts it when there is no start-up thread,
+    i.e. under ``streamlit run``)."""
+    global _running, _last_run_end, _first_page_drawn
+    with _state:
+        _running += 1
+    try:
+        yield
+    finally:
+        with _state:
+            _running -= 1
+            _last_run_end = time.monotonic()
+            first = not _first_page_drawn
+            _first_page_drawn = True
+            _state.notify_all()
+        if first and not _preloading and _in_server():
+            threading.Thread(target=later, name=_THREADS[1], daemon=True).start()
+
+
+def _in_server() -> bool:
+    """False under AppTest or a bare run: no server whose later requests to speed up."""
     from streamlit import runtime
 
-    if not runtime.exists():  # AppTest or a bare run: no server whose later requests to speed up
-        return
-    _first_page_event.set()
-    if not _preloading:
-        threading.Thread(target=later, name=_THREADS[1], daemon=True).start()
+    return runtime.exists()
 
 
 _preloading = False
+_started = time.monotonic()
 
 
 def start() -> None:
     """Start :func:`preload` in a daemon thread (``celltx app``, before Streamlit starts)."""
-    global _preloading
-    _preloading = True
+    global _preloading, _started
+    _preloading, _started = True, time.monotonic()
     threading.Thread(target=preload, name=_THREADS[0], daemon=True).start()
