@@ -25,6 +25,7 @@ from streamlit.web import cli
 from celltx import serve, warmup
 
 OUT = Path(os.environ.get("CELLTX_PROFILE_DIR", "profiles"))
+SHOW_ALL = bool(os.environ.get("CELLTX_PROFILE_ALL"))  # also the frames of libraries
 _counter = itertools.count(1)
 _lock = threading.Lock()
 _original = script_runner.ScriptRunner._run_script
@@ -42,7 +43,7 @@ def _profiled(self, rerun_data):  # noqa: ANN001 - Streamlit's internal signatur
         with _lock:
             n = next(_counter)
         OUT.mkdir(parents=True, exist_ok=True)
-        text = profiler.output_text(unicode=True, color=False, show_all=False)
+        text = profiler.output_text(unicode=True, color=False, show_all=SHOW_ALL)
         page = getattr(rerun_data, "page_script_hash", "") or "default"
         header = f"script run {n}: {took:.3f} s (page {page[:8]})\n"
         (OUT / f"run_{n:03d}_{took:.2f}s.txt").write_text(header + text, encoding="utf-8")
