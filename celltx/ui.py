@@ -757,7 +757,7 @@ def app_root() -> str:
 
 def view_link(recipe: str) -> str:
     """The link that reopens the page showing this recipe's figure, with the current filters."""
-    return filters.view_link(app_root(), pages.page_of(recipe).url, current_filters(), *_look())
+    return filters.view_link(app_root(), figures.page_of(recipe).url, current_filters(), *_look())
 
 
 def citation_text(result: figures.Result, link: str) -> str:
@@ -798,7 +798,7 @@ def slides_button(recipes: Sequence[str], key: str, label: str, help: str) -> No
     look = _look()
 
     def link_of(recipe: figures.Recipe) -> str:
-        return filters.view_link(root, pages.page_of(recipe.name).url, cur, *look)
+        return filters.view_link(root, figures.page_of(recipe.name).url, cur, *look)
 
     def make() -> bytes:
         ctx = figures.Context(
@@ -829,11 +829,11 @@ def slides_button(recipes: Sequence[str], key: str, label: str, help: str) -> No
 def page_slides(title: str) -> None:
     """The current page's 'Download slides' (pages without figures have none)."""
     page = next((p for p in pages.PAGES if p.title == title), None)
-    if page is None or not page.recipes:
+    if page is None or not figures.on_page(page.key):
         return
     st.divider()
     slides_button(
-        page.recipes,
+        [r.name for r in figures.on_page(page.key)],
         key="slides_page",
         label="Download slides of this page (PPTX)",
         help="This page's figures for the current filters as a 16:9 PowerPoint deck, with the "
