@@ -57,7 +57,8 @@ def _first_page() -> None:
     linked.one_per_study(studies)
     # the default page's table: pandas' first grouped nunique and named aggregation (0.1-0.5 s)
     figures.disease_rollup(studies)
-    ui.warm_figures(next(p for p in pages.PAGES if p.default).recipes)
+    default = next(p for p in pages.PAGES if p.default)
+    ui.warm_figures([r.name for r in figures.on_page(default.key)])
 
 
 _NO_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
