@@ -12,10 +12,11 @@ a browser; ``render`` exports the figures through one persistent kaleido process
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -245,6 +246,11 @@ def discrepancies_in(rows: pd.DataFrame) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+# Each picture is PNG_WIDTH pixels wide: about 240 dpi across the slide's 12.6 inches, twice what
+# a 1920-pixel projector shows there and plenty for print, without drawing more than a slide uses.
+PNG_WIDTH = 3000
+
+
 def render(
     ctx: figures.Context,
     recipes: Sequence[figures.Recipe],
@@ -253,19 +259,45 @@ def render(
     on_figure: Callable[[str], None] | None = None,
 ) -> tuple[bytes, int]:
     """The deck of every given recipe that has data under the context's filters, exported through
-    one persistent kaleido browser; returns the PPTX bytes and the number of figure slides."""
+    one persistent kaleido browser; returns the PPTX bytes and the number of figure slides.
+
+    The figures are drawn in the context's theme made for slides (``Theme.for_slides``: dark
+    carries over; fonts that read on a slide). Chromium starts while the first figures are built,
+    and each figure is drawn while the next one is built (``export_image.submit_png``)."""
+    ctx = replace(ctx, theme=ctx.theme.for_slides())
+    made: list[tuple[figures.Recipe, figures.Result]] = []
+    pending: list[export_image.Pending] = []
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="celltx-deck") as pool:
+        starting = pool.submit(export_image.start_server)
+        try:
+            for recipe in recipes:
+                result = recipe.build(ctx)
+                if result.figure is None:
+                    continue
+                made.append((recipe, result))
+                if starting.done():  # re-raises a failed start
+                    starting.result()
+                    pending += [_submit(r.figure) for _, r in made[len(pending) :]]
+            starting.result()
+            pending += [_submit(r.figure) for _, r in made[len(pending) :]]
+            pngs = []
+            for (recipe, _), image in zip(made, pending, strict=True):
+                pngs.append(image.result())
+                if on_figure:
+                    on_figure(recipe.name)
+        except BaseException:
+            for image in pending:
+                image.cancel()
+            raise
+
     slides: list[FigureSlide] = []
     discrepancies: list[str] = []
     shown: list[pd.DataFrame] = []
-    export_image.start_server()
-    for recipe in recipes:
-        result = recipe.build(ctx)
-        if result.figure is None:
-            continue
+    for (recipe, result), picture in zip(made, pngs, strict=True):
         slides.append(
             FigureSlide(
                 title=result.labels.title,
-                png=export_image.to_image(charts.for_slide(result.figure), "png"),
+                png=picture,
                 footnote=result.labels.footnote,
                 caption=recipe.caption,
                 summary=result.summary,
@@ -276,8 +308,6 @@ def render(
         )
         discrepancies += discrepancies_in(result.rows)
         shown.append(result.rows[["source_file"]] if "source_file" in result.rows else result.rows.iloc[0:0])
-        if on_figure:
-            on_figure(recipe.name)
     rows = pd.concat(shown, ignore_index=True) if shown else pd.DataFrame(columns=["source_file"])
     info = DeckInfo(
         filters=ctx.filters.describe(),
@@ -292,3 +322,10 @@ def render(
         muted=ctx.theme.muted,
     )
     return build(info, slides), len(slides)
+
+
+def _submit(fig) -> export_image.Pending:
+    """Queue a figure's slide picture at the canvas it was laid out for (labels wrapped and
+    margins set for that size), PNG_WIDTH pixels wide."""
+    width, height = int(fig.layout.width), int(fig.layout.height)
+    return export_image.submit_png(charts.for_slide(fig), width, height, PNG_WIDTH / width)
