@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from celltx import schema, vocab
+from celltx import pvalue, schema, vocab
 from celltx.linked import one_per_study  # noqa: F401  (re-exported by load)
 from celltx.parse import collapse
 from celltx.stats import clopper_pearson_arrays
@@ -101,13 +101,6 @@ def location_text(src: schema.SourceRef) -> str:
     return f"{src.location}, ref {','.join(map(str, src.refs))}" if src.refs else src.location
 
 
-def p_text(o: schema.Outcome) -> str | None:
-    if o.p_value is None:
-        return None
-    op = "" if o.p_operator == "=" else o.p_operator
-    return f"{op}{o.p_value:g}"
-
-
 def _push(cols: dict[str, list], row: dict) -> None:
     """Append one value's fields column-wise: no list of 50-key dicts at 10,000 studies."""
     for k, v in row.items():
@@ -175,7 +168,7 @@ def outcomes_frame(studies: Sequence[schema.Study], user_data: bool = False) -> 
                     "events_note": note,
                     "ci_low_pct": None,
                     "ci_high_pct": None,
-                    "p_value": p_text(o),
+                    "p_value": pvalue.printed(o.p_value, o.p_operator),
                     "p_num": o.p_value,
                     "p_operator": o.p_operator,
                     "p_scope": o.p_scope,

@@ -23,7 +23,6 @@ from celltx.frames import (
     location_text,
     one_per_study,
     outcomes_frame,
-    p_text,
     studies_frame,
     targets_frame,
 )
@@ -37,7 +36,7 @@ from celltx.parse import (
     parse_document,
 )
 from celltx.paths import DATA_DIR, ROOT, SEEDS_ENV, seeds_dir
-from celltx.problems import DataError, Problem, _loc_text
+from celltx.problems import DataError, Problem
 
 __all__ = [
     "COUNTABLE_FAMILIES",
@@ -51,7 +50,6 @@ __all__ = [
     "Dataset",
     "Parsed",
     "Problem",
-    "_loc_text",
     "check_dataset",
     "collapse",
     "data_files",
@@ -60,7 +58,6 @@ __all__ = [
     "location_text",
     "one_per_study",
     "outcomes_frame",
-    "p_text",
     "parse_document",
     "seeds_dir",
     "studies_frame",

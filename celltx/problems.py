@@ -71,7 +71,10 @@ def _line_of(node: yaml.Node | None, path: Iterable[Any]) -> int | None:
     return line
 
 
-def _loc_text(loc: Sequence[Any]) -> str:
+def field_path(loc: Sequence[Any]) -> str:
+    """Where in a record a problem is, as a reader writes it: ``outcomes[2].events`` from a
+    validator's location ``("outcomes", 2, "events")``; keys are clipped (a key can be any text).
+    Validation of data files and of uploads both word locations with this."""
     out = ""
     for part in loc:
         part = part if isinstance(part, int) else clip(part, 40)  # a key can be any text
@@ -102,5 +105,5 @@ def _pydantic_problems(
         m = re.match(r"^outcomes\[(\d+)\] \([^)]*\): (events .*)$", msg)
         if m and not loc:
             loc, msg = ["outcomes", int(m.group(1)), "events"], m.group(2)
-        problems.append(Problem(name, msg, _line_of(node, [*prefix, *loc]), record, _loc_text(loc) or None))
+        problems.append(Problem(name, msg, _line_of(node, [*prefix, *loc]), record, field_path(loc) or None))
     return problems

@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from celltx import load, parse, safe_yaml, schema
+from celltx import load, parse, pvalue, safe_yaml, schema
+from celltx.problems import field_path
 
 MAX_BYTES = 1_000_000
 MAX_RECORDS = 500
@@ -211,12 +212,9 @@ def _location(value: str) -> dict[str, Any]:
 
 
 def _p_value(value: str) -> dict[str, Any]:
-    v = value.strip()
-    if not v:
+    if not value.strip():
         return {}
-    op = "="
-    if v[0] in "<>":
-        op, v = v[0], v[1:].strip()
+    op, v = pvalue.split(value)
     return {"p_value": _num(v, float), "p_operator": op}
 
 
@@ -357,7 +355,7 @@ def parse_csv(text: str, name: str) -> load.Parsed:
                     and not isinstance(err["input"], dict | list)
                 ):
                     msg += f" (got {safe_yaml.short(err['input'])})"
-                problems.append(load.Problem(name, msg, line, rid, load._loc_text(loc) or None))
+                problems.append(load.Problem(name, msg, line, rid, field_path(loc) or None))
     bad = {p.record for p in problems}
     valid = [s for s in valid if s.id not in bad]
     return load.Parsed(
@@ -417,7 +415,7 @@ def records_to_csv(studies: tuple[schema.Study, ...] | list[schema.Study]) -> st
                     "value_high_pct": _blank(o.value_high_pct),
                     "median_months": _blank(o.median_months),
                     "events": _blank(o.events),
-                    "p_value": load.p_text(o) or "",
+                    "p_value": pvalue.printed(o.p_value, o.p_operator) or "",
                     "outcome_n": o.n or "",
                     "quote": load.collapse(o.quote or s.quote),
                     "note": o.note or "",

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from celltx import vocab
+from celltx import pvalue, vocab
 
 
 def present(x: object) -> bool:
@@ -49,11 +49,9 @@ def dose_text(low: float, high: float) -> str:
     return f"{number(low)}–{number(high)}"
 
 
-def p_text(p_value: object, scope: object = None) -> str:
-    """'P = 0.03', 'P <0.001' (the printed operator kept), with its scope: 'P = 0.2 (overall)'."""
-    p = str(p_value)
-    text = f"P {'' if p[0] in '<>' else '= '}{p}"
-    return text + (f" ({scope})" if present(scope) else "")
+# 'P = 0.03', 'P <0.001 (overall)': the printed P value's one wording, shared with the frames
+# and the upload (celltx.pvalue)
+p_text = pvalue.label
 
 
 def n_text(n: Any) -> str:
