@@ -40,8 +40,9 @@ PAGES[_home_entry.group].append(
 )
 
 page = st.navigation(PAGES)
-ui.init_filters()
+# The filters are drawn before the page, which reads them: on a restarted server the first run
+# of a reconnected tab carries the widget values the user just changed, and they must win.
+ui.sidebar_filters()
 page.run()
 ui.page_slides(page.title)
-ui.sidebar_filters()
 ui.problems_banner()

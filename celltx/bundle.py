@@ -131,7 +131,7 @@ def write_index(out: Path, written: list[Written], f: filters.Filters, version: 
             f"## {w.title}",
             "",
             f"- File: `{w.path.name}`",
-            f"- Page: {w.recipe.page}",
+            f"- Page: {figures.page_of(w.recipe.name).title}",
             f"- Caption: {w.recipe.caption}",
             f"- Text summary: {w.summary}",
             f"- {w.footnote}",
@@ -198,7 +198,7 @@ def write_deck(
 ) -> tuple[Path, int]:
     """The slide deck the app's sidebar 'Download slides' gives for these filters: every figure
     with data, one kaleido browser; returns the file and the number of figure slides."""
-    from celltx import deck, pages
+    from celltx import deck
 
     f = f or filters.Filters(full_years=filters.year_bounds(ds.studies()))
     export_image.require_chromium()
@@ -208,7 +208,7 @@ def write_deck(
     bar = tqdm(total=len(figures.RECIPES), desc="slides", unit="fig", disable=not progress, file=sys.stderr)
 
     def link_of(recipe: figures.Recipe) -> str:
-        return filters.view_link(base_url, pages.page_of(recipe.name).url, f, presentation, dark)
+        return filters.view_link(base_url, figures.page_of(recipe.name).url, f, presentation, dark)
 
     try:
         data, n = deck.render(

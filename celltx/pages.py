@@ -1,5 +1,6 @@
 """The dashboard's pages, each described once: the frame (app.py), the tests and the benchmark
-all read this list, so a page is added or renamed here and nowhere else.
+all read this list, so a page is added or renamed here and nowhere else. Which figures a page
+shows is said by each figure's recipe (``figures.Recipe.page``; ``figures.on_page`` lists them).
 
 Plain data, no Streamlit: ``app.py`` turns each entry into an ``st.Page``.
 """
@@ -16,7 +17,6 @@ class Page:
     icon: str
     url_path: str
     group: str  # navigation section
-    recipes: tuple[str, ...] = ()  # figures.RECIPES shown on the page, in order
     chart_key: str | None = None  # widget key of the page's first chart
     default: bool = False
 
@@ -37,7 +37,6 @@ PAGES: tuple[Page, ...] = (
         ":material/dashboard:",
         "evidence-overview",
         "Evidence base",
-        ("overview_patients_by_disease",),
         "overview_chart",
         default=True,
     ),
@@ -47,7 +46,6 @@ PAGES: tuple[Page, ...] = (
         ":material/grid_on:",
         "target-antigens",
         "Evidence base",
-        ("targets_matrix",),
         "targets_chart",
     ),
     Page(
@@ -56,7 +54,7 @@ PAGES: tuple[Page, ...] = (
         ":material/table:",
         "data-sources",
         "Evidence base",
-        ("own_studies_pooled",),  # only with uploaded studies, so no chart_key to wait for
+        # only with uploaded studies, so no chart_key to wait for
     ),
     Page(
         "cart_response",
@@ -64,7 +62,6 @@ PAGES: tuple[Page, ...] = (
         ":material/target:",
         "cart-response",
         "CAR-T cells",
-        ("cart_response_by_target",),
         "cart_response_chart",
     ),
     Page(
@@ -73,7 +70,6 @@ PAGES: tuple[Page, ...] = (
         ":material/local_fire_department:",
         "crs-dose",
         "CAR-T cells",
-        ("cart_crs_by_target", "cart_dose_response_crs", "neurotoxicity"),
         "crs_chart",
     ),
     Page(
@@ -82,7 +78,6 @@ PAGES: tuple[Page, ...] = (
         ":material/timeline:",
         "survival-durability",
         "CAR-T cells",
-        ("cart_survival_landmarks", "cart_medians", "cart_relapse_bridge"),
         "survival_chart",
     ),
     Page(
@@ -91,7 +86,6 @@ PAGES: tuple[Page, ...] = (
         ":material/bubble_chart:",
         "nk-cells",
         "NK cells",
-        ("nk_results_by_setting",),
         "nk_chart",
     ),
     Page(
@@ -100,7 +94,6 @@ PAGES: tuple[Page, ...] = (
         ":material/compare_arrows:",
         "donor-type",
         "Transplant",
-        ("donor_hid_vs_isd",),
         "donor_chart",
     ),
 )
@@ -113,11 +106,3 @@ def groups() -> dict[str, list[Page]]:
     for p in PAGES:
         out.setdefault(p.group, []).append(p)
     return out
-
-
-def page_of(recipe: str) -> Page:
-    """The page that shows a recipe's figure."""
-    for p in PAGES:
-        if recipe in p.recipes:
-            return p
-    raise ValueError(f"recipe {recipe!r} is on no page; add it to a page's recipes in celltx/pages.py")

@@ -169,10 +169,11 @@ class Server:
         script = self.script or app_script()
         return [sys.executable, *runner, str(script), "--server.port", str(port), *flags]
 
-    def start(self, timeout: float | None = None) -> Server:
+    def start(self, timeout: float | None = None, port: int | None = None) -> Server:
         """Start and wait until Streamlit's health endpoint answers (the app script has not run
-        yet: that happens when the first browser session connects)."""
-        self.port = free_port()
+        yet: that happens when the first browser session connects). ``port`` reuses a port, e.g.
+        to restart a server under tabs that stay open (they reconnect by themselves)."""
+        self.port = port or free_port()
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self._log_start = self.log.stat().st_size if self.log.exists() else 0

@@ -4,13 +4,16 @@ point."""
 
 from __future__ import annotations
 
+import ast
 import html
 import re
+from pathlib import Path
 
 import pytest
 
 from celltx import charts, figures, filters, load, pages, vocab
 
+ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = [(), ("B-ALL",), ("MM",), ("AML",)]
 # figures of counts, not of reported values: their bars and cells stand for many records
 AGGREGATES = {"overview_patients_by_disease", "targets_matrix"}
@@ -154,10 +157,41 @@ def test_one_measure_per_panel_or_every_row_names_its_measure(results):
             assert len(ms) == 1 or named[panel], f"{name}: panel {panel} mixes {sorted(ms)} unnamed"
 
 
-def test_every_recipe_is_on_exactly_one_page():
-    shown = [r for p in pages.PAGES for r in p.recipes]
-    assert sorted(shown) == sorted(r.name for r in figures.RECIPES)
-    assert len(shown) == len(set(shown))
+def _view_figures() -> dict[str, list[str]]:
+    """Each view's ``ui.figure("recipe", ...)`` calls, in order, read from views/*.py."""
+    out = {}
+    for p in pages.PAGES:
+        tree = ast.parse((ROOT / p.file).read_text(encoding="utf-8"))
+        calls = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "figure"
+            and isinstance(n.func.value, ast.Name)
+            and n.func.value.id == "ui"
+            and n.args
+            and isinstance(n.args[0], ast.Constant)
+        ]
+        out[p.key] = [n.args[0].value for n in sorted(calls, key=lambda n: (n.lineno, n.col_offset))]
+    return out
+
+
+def test_each_recipe_says_its_page_and_that_page_shows_it():
+    # the recipe is the one place that names its page: its page's view draws it, in the recipes'
+    # order, and no view draws a figure that is not a recipe of its page
+    shown = _view_figures()
+    for p in pages.PAGES:
+        assert shown[p.key] == [r.name for r in figures.on_page(p.key)], p.key
+        for name in shown[p.key]:
+            assert figures.page_of(name) is p
+    assert sorted(n for names in shown.values() for n in names) == sorted(r.name for r in figures.RECIPES)
+
+
+def test_a_recipe_naming_no_page_is_refused():
+    recipe = figures.RECIPES[0]
+    with pytest.raises(ValueError, match=r"page 'nowhere' is not a page key in celltx/pages.py"):
+        figures.Recipe(recipe.name, "nowhere", recipe.caption, recipe.empty, recipe.build)
 
 
 def test_an_nk_arm_without_a_declared_role_is_drawn_as_not_stated_never_guessed(ds):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from celltx import pages
+from celltx import figures, pages
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,4 +29,4 @@ def test_app_reads_the_registry_and_names_no_page_itself():
 
 def test_a_page_with_a_chart_key_shows_figures():
     for p in pages.PAGES:
-        assert not p.chart_key or p.recipes, p.key
+        assert not p.chart_key or figures.on_page(p.key), p.key
