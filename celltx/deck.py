@@ -178,6 +178,35 @@ def _figure_slide(prs, info: DeckInfo, fig: FigureSlide) -> None:
     )
 
 
+# The Sources slide's text box, and how much text fits in it at a font size: an average glyph
+# is about half the font size wide, a wrapped line with its paragraph spacing 1.35 times as tall.
+SOURCES_TOP = Inches(1.3)
+GLYPH_EM, LINE_EM = 0.5, 1.35
+SOURCES_SIZES = (14, 12, 11, 10, 9)
+
+
+def _fitting_size(lines: Sequence[str], width: int, height: int) -> int | None:
+    """The largest of SOURCES_SIZES at which these paragraphs fit the box (EMU), or None."""
+    for size in SOURCES_SIZES:
+        per_line = max(1, int(width / Pt(size) / GLYPH_EM))
+        rows = sum(-(-max(len(line), 1) // per_line) for line in lines)
+        if rows * size * LINE_EM <= height / Pt(1):
+            return size
+    return None
+
+
+def _kinds(discrepancy: str) -> str:
+    """'Wang, 2016: Arm order: the text … | Measure name: …' -> 'Wang, 2016: Arm order; Measure
+    name' (what kind of discrepancy, for the slide; the notes keep the wording)."""
+    study, _, rest = discrepancy.partition(": ")
+    kinds = dict.fromkeys(_clip(part.split(":", 1)[0].strip(), 60) for part in rest.split(" | "))
+    return f"{study}: {'; '.join(kinds)}" if rest else discrepancy
+
+
+def _clip(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+
+
 def _sources_slide(prs, info: DeckInfo) -> None:
     s = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_CONTENT])
     _paint(s, info)
@@ -186,24 +215,32 @@ def _sources_slide(prs, info: DeckInfo) -> None:
     title.text = "Sources"
     _style(title.text_frame, info, 32, bold=True)
     body = s.placeholders[1]
-    body.left, body.top = MARGIN, Inches(1.3)
-    body.width, body.height = SLIDE_W - 2 * MARGIN, SLIDE_H - Inches(1.3) - MARGIN
+    body.left, body.top = MARGIN, SOURCES_TOP
+    body.width, body.height = SLIDE_W - 2 * MARGIN, SLIDE_H - SOURCES_TOP - MARGIN
+    head = [*info.citations, f"celltx data version {info.version}, accessed {info.date}."]
+    if not info.discrepancies:
+        full = [*head, "No source discrepancy is recorded for the values shown."]
+        shown = full
+    else:
+        full = [*head, "Source discrepancies in the values shown:", *(f"    {d}" for d in info.discrepancies)]
+        shown = full
+        # the full wording did not fit (it was cut at the slide's bottom edge): the slide names
+        # each discrepancy's kind, the speaker notes keep every word
+        if _fitting_size(full, body.width - Inches(0.5), body.height) is None:
+            shown = [
+                *head,
+                "Source discrepancies in the values shown (the full wording is in the speaker notes):",
+                *(f"    {_kinds(d)}" for d in info.discrepancies),
+            ]
     tf = body.text_frame
     tf.word_wrap = True
-    lines = [*info.citations, f"celltx data version {info.version}, accessed {info.date}."]
-    if info.discrepancies:
-        lines.append("Source discrepancies in the values shown:")
-        lines += [f"    {d}" for d in info.discrepancies]
-    else:
-        lines.append("No source discrepancy is recorded for the values shown.")
-    tf.text = lines[0]
-    for line in lines[1:]:
+    tf.text = shown[0]
+    for line in shown[1:]:
         para = tf.add_paragraph()
         para.text = line.strip()
         para.level = 1 if line.startswith("    ") else 0
-    size = 14 if len("".join(lines)) < 1200 else 11 if len("".join(lines)) < 2400 else 9
-    _style(tf, info, size)
-    _notes(s, "\n".join(lines))
+    _style(tf, info, _fitting_size(shown, body.width - Inches(0.5), body.height) or SOURCES_SIZES[-1])
+    _notes(s, "\n".join(full))
 
 
 def build(info: DeckInfo, slides: Sequence[FigureSlide]) -> bytes:

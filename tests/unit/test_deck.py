@@ -176,3 +176,31 @@ def test_the_deck_picture_is_shaped_like_its_room_on_the_slide():
     room_w = prs.slide_width - 2 * deck.MARGIN
     room_h = prs.slide_height - pic.top - deck.FOOT_H - Inches(0.1)
     assert abs(pic.width - room_w) < Inches(0.05) and abs(pic.height - room_h) < Inches(0.05)
+
+
+def test_sources_slide_keeps_long_discrepancies_on_the_slide_by_kind_and_in_full_in_the_notes():
+    """26 discrepancies of ~350 characters (the curated data's, all figures) ran off the slide's
+    bottom edge at 9 pt: the slide then lists each study with the kinds of its discrepancies, and
+    the notes hold every word."""
+    long = tuple(
+        f"Study {i}, 2016: Arm order: the text lists the arm sizes first {'and more words ' * 12}| "
+        f"Measure name: the text says 3-year DFS from CR {'again ' * 10}"
+        for i in range(26)
+    )
+    info = deck.DeckInfo(**{**INFO.__dict__, "discrepancies": long})
+    prs = read(deck.build(info, [slide("A")]))
+    last = prs.slides[-1]
+    body = next(sh for sh in last.shapes if sh.has_text_frame and sh != last.shapes.title)
+    text = body.text_frame.text
+    assert "speaker notes" in text
+    for i in range(26):
+        assert f"Study {i}, 2016: Arm order; Measure name" in text
+    assert "and more words" not in text
+    sizes = {r.font.size.pt for p in body.text_frame.paragraphs for r in p.runs}
+    assert sizes == {deck._fitting_size(text.split("\n"), body.width - Inches(0.5), body.height)}
+    notes = last.notes_slide.notes_text_frame.text
+    assert all(d in notes for d in long)
+    # a few short ones stay on the slide word for word
+    prs = read(deck.build(INFO, [slide("A")]))
+    short = " ".join(sh.text_frame.text for sh in prs.slides[-1].shapes if sh.has_text_frame)
+    assert INFO.discrepancies[0] in short and "speaker notes" not in short
