@@ -413,11 +413,14 @@ def context(**options: str) -> figures.Context:
     return _context(current_filters(), theme(), options)
 
 
-def _context(cur: filters.Filters, th: charts.Theme, options: dict[str, str]) -> figures.Context:
+def _context(
+    cur: filters.Filters, th: charts.Theme, options: dict[str, str], curated_only: bool = False
+) -> figures.Context:
     f = frames()
+    outcomes, studies = (f.outcomes, f.studies) if curated_only else (all_outcomes(), all_studies())
     return figures.Context(
-        filters.apply(all_outcomes(), cur),
-        filters.apply(all_studies(), cur),
+        filters.apply(outcomes, cur),
+        filters.apply(studies, cur),
         f.targets,
         cur,
         f.citations,
@@ -441,13 +444,38 @@ def _built(
     version: str,
     upload: tuple[str, bool] | None,
 ) -> figures.Result:
-    return figures.BY_NAME[name].build(_context(cur, th, dict(options)))
+    # without an upload the build reads no session state (celltx.warmup runs it outside a session)
+    return figures.BY_NAME[name].build(_context(cur, th, dict(options), curated_only=upload is None))
 
 
 def _upload_key() -> tuple[str, bool] | None:
     """Which upload this session's figures include (None: the curated data only)."""
     u = user_data()
     return (str(u.get("digest")), u.get("outcomes") is not None) if u else None
+
+
+def fresh_filters() -> filters.Filters:
+    """The filters of a new session opened without query parameters (what ``sidebar_filters`` seeds
+    and ``current_filters`` then reads), for warming the figure cache before anyone connects."""
+    f = frames()
+    seeded = filters.from_params({}, f.options, f.bounds)
+    return filters.Filters(
+        seeded.disease,
+        seeded.modality,
+        seeded.target,
+        seeded.years,
+        f.bounds,
+        broader=seeded.broader,
+        pool_broader=seeded.pool_broader,
+    )
+
+
+def warm_figures(recipes: Sequence[str]) -> None:
+    """Build these recipes' figures for a new session (``celltx.warmup`` at server start), into
+    the cache ``figure`` reads: the first visitor's page then shows them without building them."""
+    version = frames().version
+    for name in recipes:
+        _built(name, fresh_filters(), charts.Theme(), (), version, None)
 
 
 def figure(name: str, key: str, **options: str) -> figures.Result:
