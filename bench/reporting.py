@@ -282,8 +282,8 @@ def report(res: dict, args: argparse.Namespace, argv: list[str]) -> str:
             t_first <= TARGETS["first_chart"] if t_first == t_first else None,
             f"health endpoint up after {c['health'].get('median', 0):.1f} s vs "
             f"{m['health'].get('median', 0):.1f} s; then {extra_first:.1f} s vs {extra_first_m:.1f} s until "
-            "the chart is drawn (celltx's first script run imports its stack and loads and validates the "
-            "data folder).",
+            "the chart is drawn (celltx imports its stack, loads and validates the data folder and builds "
+            "the first page's figure in its start-up warm-up, beside Streamlit's start and the page load).",
         ),
         (
             f"Filter change within {TARGETS['filter']:g}× of the minimal app",
