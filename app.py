@@ -34,7 +34,7 @@ with warmup.script_run():
     _home = next(sp for sp in PAGES[_home_entry.group] if sp.title == _home_entry.title)
     PAGES[_home_entry.group].append(
         st.Page(
-            lambda: ui.open_with_link_filters(_home, st.query_params.to_dict()),
+            lambda: st.switch_page(_home, query_params=st.query_params.to_dict()),
             title=_home_entry.title,
             url_path=_home_entry.url_path,
             visibility="hidden",

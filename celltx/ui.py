@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Literal, cast
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -262,13 +262,6 @@ def _url_filters(
     st.session_state["_filters_from_url"] = True
     look = st.query_params.get("presentation")
     return filters.from_params(params, opts, bounds), look in ("1", "dark"), look == "dark"
-
-
-def open_with_link_filters(page: Any, query_params: dict) -> None:
-    """Switch to ``page`` with these query parameters as a followed link: its run takes the
-    filters from the URL again (the widgets drawn before this switch already hold the old ones)."""
-    st.session_state.pop("_filters_from_url", None)
-    st.switch_page(page, query_params=query_params)
 
 
 def _keep_full_years(bounds: tuple[int, int] | None) -> None:
