@@ -33,7 +33,6 @@ LATER = ("statsmodels.stats.meta_analysis", "celltx.deck")
 FIRST_PAGE_TIMEOUT = 60.0  # seconds after start to wait for a first page before importing LATER
 
 
-
 def _import(names: tuple[str, ...]) -> bool:
     for name in names:
         try:
