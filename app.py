@@ -6,42 +6,45 @@ changes page; they are mirrored in the URL so a copied link reopens the same vie
 
 import streamlit as st
 
-from celltx import pages, ui
+from celltx import pages, ui, warmup
 
-st.set_page_config(page_title="celltx · cellular immunotherapy evidence", page_icon="🧬", layout="wide")
+# The whole run inside warmup.script_run: the start-up warm-up waits for a quiet server (warmup.py).
+with warmup.script_run():
+    st.set_page_config(page_title="celltx · cellular immunotherapy evidence", page_icon="🧬", layout="wide")
 
-# Streamlit serves the default page at "/" only, yet reserves its url_path: the Overview's own
-# address, /evidence-overview, said "Page not found". The default page therefore reserves a name
-# nobody links to, and a hidden page at its real address forwards to "/" with the link's filters.
-_RESERVED = "-default"
-PAGES = {
-    group: [
+    # Streamlit serves the default page at "/" only, yet reserves its url_path: the Overview's own
+    # address, /evidence-overview, said "Page not found". The default page therefore reserves a name
+    # nobody links to, and a hidden page at its real address forwards to "/" with the link's filters.
+    _RESERVED = "-default"
+    PAGES = {
+        group: [
+            st.Page(
+                p.file,
+                title=p.title,
+                icon=p.icon,
+                url_path=p.url_path + (_RESERVED if p.default else ""),
+                default=p.default,
+            )
+            for p in entries
+        ]
+        for group, entries in pages.groups().items()
+    }
+
+    _home_entry = next(p for p in pages.PAGES if p.default)
+    _home = next(sp for sp in PAGES[_home_entry.group] if sp.title == _home_entry.title)
+    PAGES[_home_entry.group].append(
         st.Page(
-            p.file,
-            title=p.title,
-            icon=p.icon,
-            url_path=p.url_path + (_RESERVED if p.default else ""),
-            default=p.default,
+            lambda: st.switch_page(_home, query_params=st.query_params.to_dict()),
+            title=_home_entry.title,
+            url_path=_home_entry.url_path,
+            visibility="hidden",
         )
-        for p in entries
-    ]
-    for group, entries in pages.groups().items()
-}
-
-_home_entry = next(p for p in pages.PAGES if p.default)
-_home = next(sp for sp in PAGES[_home_entry.group] if sp.title == _home_entry.title)
-PAGES[_home_entry.group].append(
-    st.Page(
-        lambda: st.switch_page(_home, query_params=st.query_params.to_dict()),
-        title=_home_entry.title,
-        url_path=_home_entry.url_path,
-        visibility="hidden",
     )
-)
 
-page = st.navigation(PAGES)
-ui.init_filters()
-page.run()
-ui.page_slides(page.title)
-ui.sidebar_filters()
-ui.problems_banner()
+    page = st.navigation(PAGES)
+    # The filters are drawn before the page, which reads them: on a restarted server the first run
+    # of a reconnected tab carries the widget values the user just changed, and they must win.
+    ui.sidebar_filters()
+    page.run()
+    ui.page_slides(page.title)
+    ui.problems_banner()

@@ -22,7 +22,10 @@ from pyinstrument import Profiler
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.web import cli
 
+from celltx import serve, warmup
+
 OUT = Path(os.environ.get("CELLTX_PROFILE_DIR", "profiles"))
+SHOW_ALL = bool(os.environ.get("CELLTX_PROFILE_ALL"))  # also the frames of libraries
 _counter = itertools.count(1)
 _lock = threading.Lock()
 _original = script_runner.ScriptRunner._run_script
@@ -40,7 +43,7 @@ def _profiled(self, rerun_data):  # noqa: ANN001 - Streamlit's internal signatur
         with _lock:
             n = next(_counter)
         OUT.mkdir(parents=True, exist_ok=True)
-        text = profiler.output_text(unicode=True, color=False, show_all=False)
+        text = profiler.output_text(unicode=True, color=False, show_all=SHOW_ALL)
         page = getattr(rerun_data, "page_script_hash", "") or "default"
         header = f"script run {n}: {took:.3f} s (page {page[:8]})\n"
         (OUT / f"run_{n:03d}_{took:.2f}s.txt").write_text(header + text, encoding="utf-8")
@@ -49,5 +52,7 @@ def _profiled(self, rerun_data):  # noqa: ANN001 - Streamlit's internal signatur
 script_runner.ScriptRunner._run_script = _profiled
 
 if __name__ == "__main__":
+    if sys.argv[1:] and Path(sys.argv[1]).resolve() == serve.app_script().resolve():
+        warmup.start()  # what `celltx app` does before Streamlit starts (profiled: not its thread)
     sys.argv = ["streamlit", "run", *sys.argv[1:]]
     sys.exit(cli.main())

@@ -233,10 +233,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_app(args: argparse.Namespace) -> int:
     """Run the dashboard through Streamlit's own command line, in this process, with the app's
-    imports warmed in a background thread while the server starts (``serve.preload``)."""
-    import threading
-
-    from celltx import serve
+    imports and first uses warmed in a background thread while the server starts (``warmup``)."""
+    from celltx import serve, warmup
 
     try:
         argv = serve.streamlit_argv(args.port, args.streamlit_options)
@@ -245,7 +243,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         return 2
     from streamlit.web import cli as streamlit_cli
 
-    threading.Thread(target=serve.preload, name="celltx-preload", daemon=True).start()
+    warmup.start()
     sys.argv = argv
     return streamlit_cli.main()  # click: exits with Streamlit's status
 

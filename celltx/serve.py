@@ -101,26 +101,6 @@ def streamlit_argv(port: int, extra: Sequence[str] = ()) -> list[str]:
     ]
 
 
-# What the first page needs, in the order it needs it: the frame's module (streamlit, pandas, plotly,
-# pydantic, scipy and every celltx module a page uses), then what the CAR-T response page's pooling
-# adds on first use.
-PRELOAD = ("celltx.ui", "statsmodels.stats.meta_analysis")
-
-
-def preload() -> None:
-    """Import what the app's first script runs will import, while the server starts and the browser
-    loads Streamlit's page: the first script run then finds them imported (a module imported by two
-    threads is imported once; the other waits for it). A failure here is left to the script run,
-    which imports the same modules and shows the error where the user sees it."""
-    import importlib
-
-    for name in PRELOAD:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001, S112 - the script run reports it
-            return
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -169,10 +149,11 @@ class Server:
         script = self.script or app_script()
         return [sys.executable, *runner, str(script), "--server.port", str(port), *flags]
 
-    def start(self, timeout: float | None = None) -> Server:
+    def start(self, timeout: float | None = None, port: int | None = None) -> Server:
         """Start and wait until Streamlit's health endpoint answers (the app script has not run
-        yet: that happens when the first browser session connects)."""
-        self.port = free_port()
+        yet: that happens when the first browser session connects). ``port`` reuses a port, e.g.
+        to restart a server under tabs that stay open (they reconnect by themselves)."""
+        self.port = port or free_port()
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self._log_start = self.log.stat().st_size if self.log.exists() else 0

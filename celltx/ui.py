@@ -247,32 +247,25 @@ def current_filters() -> filters.Filters:
     )
 
 
-def _init_from_url(opts: dict[str, list[str]], bounds: tuple[int, int] | None) -> None:
-    """On a session's first run, the URL's query string sets the filters (a shared link)."""
+def _url_filters(
+    opts: dict[str, list[str]], bounds: tuple[int, int] | None
+) -> tuple[filters.Filters, bool, bool] | None:
+    """The URL's filters and look (presentation, dark) when the URL should set the widgets: on a
+    session's first run (a shared link) and when a link changed the URL since; else None."""
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     flat = {k: v[0] if len(v) == 1 else v for k, v in params.items()}
     first = not st.session_state.get("_filters_from_url")
     # After the first run the URL only differs from what we last wrote when a link (st.page_link
     # with query parameters) or the user changed it; an empty URL after page navigation keeps state.
     if not first and (not flat or flat == st.session_state.get("_last_params")):
-        return
+        return None
     st.session_state["_filters_from_url"] = True
-    f = filters.from_params(params, opts, bounds)
-    for name, key in FILTER_KEYS.items():
-        st.session_state[key] = list(getattr(f, name))
-    if bounds:
-        st.session_state[YEARS_KEY] = f.years
-    st.session_state[BROADER_KEY] = f.broader
-    st.session_state[POOL_BROADER_KEY] = f.pool_broader
-    st.session_state[PRESENTATION_KEY] = st.query_params.get("presentation") in ("1", "dark")
-    st.session_state[DARK_KEY] = st.query_params.get("presentation") == "dark"
+    look = st.query_params.get("presentation")
+    return filters.from_params(params, opts, bounds), look in ("1", "dark"), look == "dark"
 
 
-def init_filters() -> None:
-    """Seed the filters from the URL on a session's first run (before the page reads them), and
-    keep a full year range full when uploaded studies widen it."""
-    bounds = year_bounds()
-    _init_from_url(filter_options(), bounds)
+def _keep_full_years(bounds: tuple[int, int] | None) -> None:
+    """A full year range stays full when uploaded studies widen it; a narrowed one is clipped."""
     old = st.session_state.get("_year_bounds")
     if bounds and old and tuple(old) != bounds:
         years = st.session_state.get(YEARS_KEY)
@@ -287,18 +280,38 @@ def init_filters() -> None:
 def sidebar_filters() -> filters.Filters:
     """Disease, modality, target and year filters, persisted across pages and in the URL.
 
-    Rendered after the page (app.py): the page reads the same values from session state, and
-    AppTest keeps elements a frame draws after ``page.run()`` on every page.
+    Drawn before the page (app.py), which reads the same values from session state. On a
+    session's first run the URL's filters are the widgets' defaults rather than session-state
+    writes: a browser that reconnects to a restarted server starts a new session whose first run
+    carries the widget values the user just changed, and a default gives way to those (a write
+    would overwrite them, and the first filter change after a restart was lost). On later runs a
+    link that changed the URL sets the widgets through session state.
     """
     opts = filter_options()
     bounds = year_bounds()
-    _init_from_url(opts, bounds)
+    first = not st.session_state.get("_filters_from_url")
+    seed = _url_filters(opts, bounds)
+    if seed is not None and not first:
+        f, presentation, dark = seed
+        for name, key in FILTER_KEYS.items():
+            st.session_state[key] = list(getattr(f, name))
+        if bounds:
+            st.session_state[YEARS_KEY] = f.years
+        st.session_state[BROADER_KEY] = f.broader
+        st.session_state[POOL_BROADER_KEY] = f.pool_broader
+        st.session_state[PRESENTATION_KEY] = presentation
+        st.session_state[DARK_KEY] = dark
+    _keep_full_years(bounds)
+    # The URL's values are the widgets' defaults on the first run only; later each widget keeps
+    # its state (a default next to a session-state write draws Streamlit's duplicate warning).
+    init, init_presentation, init_dark = seed if first and seed is not None else (None, False, False)
     with st.sidebar:
         st.header("Filters")
         counts = disease_counts()
         st.multiselect(
             "Disease",
             opts["disease"],
+            default=list(init.disease) if init else None,
             key=FILTER_KEYS["disease"],
             format_func=lambda t: filters.disease_option_label(t, counts),
             placeholder="All diseases",
@@ -311,6 +324,7 @@ def sidebar_filters() -> filters.Filters:
         chosen = bool(st.session_state.get(FILTER_KEYS["disease"]))
         st.toggle(
             "Show broader cohorts (marked)",
+            value=init.broader if init else False,
             key=BROADER_KEY,
             disabled=not chosen,
             help="Records coded with a broader term (e.g. ALL, lineage not stated) or mixed cohorts "
@@ -319,16 +333,22 @@ def sidebar_filters() -> filters.Filters:
         )
         st.toggle(
             "Pool broader cohorts too",
+            value=init.pool_broader if init else False,
             key=POOL_BROADER_KEY,
             disabled=not chosen or not st.session_state.get(BROADER_KEY, True),
             help="Off (default): pooled estimates leave broader cohorts out and list them as excluded.",
         )
         st.multiselect(
-            "Modality", opts["modality"], key=FILTER_KEYS["modality"], placeholder="All modalities"
+            "Modality",
+            opts["modality"],
+            default=list(init.modality) if init else None,
+            key=FILTER_KEYS["modality"],
+            placeholder="All modalities",
         )
         st.multiselect(
             "Target antigen",
             opts["target"],
+            default=list(init.target) if init else None,
             key=FILTER_KEYS["target"],
             placeholder="All targets",
             help="Studies without a target (NK, transplant) are hidden while a target is selected.",
@@ -338,17 +358,19 @@ def sidebar_filters() -> filters.Filters:
                 "Publication year",
                 bounds[0],
                 bounds[1],
+                value=init.years if init else (None if YEARS_KEY in st.session_state else bounds),
                 key=YEARS_KEY,
                 help="Records without a printed year are shown only while the full range is selected.",
             )
         st.divider()
         st.toggle(
             "Presentation mode",
+            value=init_presentation,
             key=PRESENTATION_KEY,
             help="Larger fonts and markers, 16:9 figures for slides. Changes the look, not the data.",
         )
         if st.session_state.get(PRESENTATION_KEY):
-            st.toggle("Dark slide background", key=DARK_KEY)
+            st.toggle("Dark slide background", value=init_dark, key=DARK_KEY)
         st.divider()
         slides_button(
             [r.name for r in figures.RECIPES],
@@ -391,11 +413,14 @@ def context(**options: str) -> figures.Context:
     return _context(current_filters(), theme(), options)
 
 
-def _context(cur: filters.Filters, th: charts.Theme, options: dict[str, str]) -> figures.Context:
+def _context(
+    cur: filters.Filters, th: charts.Theme, options: dict[str, str], curated_only: bool = False
+) -> figures.Context:
     f = frames()
+    outcomes, studies = (f.outcomes, f.studies) if curated_only else (all_outcomes(), all_studies())
     return figures.Context(
-        filters.apply(all_outcomes(), cur),
-        filters.apply(all_studies(), cur),
+        filters.apply(outcomes, cur),
+        filters.apply(studies, cur),
         f.targets,
         cur,
         f.citations,
@@ -419,13 +444,38 @@ def _built(
     version: str,
     upload: tuple[str, bool] | None,
 ) -> figures.Result:
-    return figures.BY_NAME[name].build(_context(cur, th, dict(options)))
+    # without an upload the build reads no session state (celltx.warmup runs it outside a session)
+    return figures.BY_NAME[name].build(_context(cur, th, dict(options), curated_only=upload is None))
 
 
 def _upload_key() -> tuple[str, bool] | None:
     """Which upload this session's figures include (None: the curated data only)."""
     u = user_data()
     return (str(u.get("digest")), u.get("outcomes") is not None) if u else None
+
+
+def fresh_filters() -> filters.Filters:
+    """The filters of a new session opened without query parameters (what ``sidebar_filters`` seeds
+    and ``current_filters`` then reads), for warming the figure cache before anyone connects."""
+    f = frames()
+    seeded = filters.from_params({}, f.options, f.bounds)
+    return filters.Filters(
+        seeded.disease,
+        seeded.modality,
+        seeded.target,
+        seeded.years,
+        f.bounds,
+        broader=seeded.broader,
+        pool_broader=seeded.pool_broader,
+    )
+
+
+def warm_figures(recipes: Sequence[str]) -> None:
+    """Build these recipes' figures for a new session (``celltx.warmup`` at server start), into
+    the cache ``figure`` reads: the first visitor's page then shows them without building them."""
+    version = frames().version
+    for name in recipes:
+        _built(name, fresh_filters(), charts.Theme(), (), version, None)
 
 
 def figure(name: str, key: str, **options: str) -> figures.Result:

@@ -31,3 +31,43 @@ def test_switching_back_reuses_the_figure_and_a_filter_change_rebuilds_it(monkey
     at.multiselect(key="f_disease").set_value(["B-ALL"]).run()
     assert len(calls) == 2 and calls[-1].disease == ("B-ALL",)
     assert shown(at)[0] != first[0]
+
+
+def test_the_start_up_warm_up_builds_what_a_new_visitor_sees(monkeypatch):
+    # celltx.warmup loads the data and builds the default page's figures before anyone connects;
+    # the first visitor's page must find them in the caches (same key), not build them again
+    from celltx import load, warmup
+
+    warmup._first_page()
+    default = next(p for p in pages.PAGES if p.default)
+    recipes = [r.name for r in figures.on_page(default.key)]
+    assert recipes
+
+    def fail(*_args, **_kwargs):
+        raise AssertionError("built again: the warm-up's cache key differs from the page's")
+
+    for name in recipes:
+        monkeypatch.setitem(figures.BY_NAME, name, dataclasses.replace(figures.BY_NAME[name], build=fail))
+    monkeypatch.setattr(load, "load_dataset", fail)
+    at = open_page(default.key)
+    assert len(shown(at)) == len(recipes)
+
+
+def test_the_warm_up_leaves_a_visitor_with_other_filters_to_build_their_own(monkeypatch):
+    from celltx import warmup
+
+    warmup._first_page()
+    default = next(p for p in pages.PAGES if p.default)
+    recipes = [r.name for r in figures.on_page(default.key)]
+    calls = []
+    for name in recipes:
+        recipe = figures.BY_NAME[name]
+
+        def counted(ctx, r=recipe):
+            calls.append(ctx.filters)
+            return r.build(ctx)
+
+        monkeypatch.setitem(figures.BY_NAME, name, dataclasses.replace(recipe, build=counted))
+    at = open_page(default.key, {"disease": "AML"})
+    assert [c.disease for c in calls] == [("AML",)] * len(recipes)
+    assert len(shown(at)) == len(recipes)

@@ -18,7 +18,18 @@ from playwright.sync_api import Browser, Page, expect
 
 from celltx import serve
 from tests.browser.conftest import ROOT
-from tests.browser.test_dashboard import TIMEOUT, drawn, finished, open_page
+from tests.browser.test_dashboard import (
+    TIMEOUT,
+    choose_disease,
+    disease_option,
+    disease_tags,
+    drawn,
+    finished,
+    open_page,
+    signature,
+    url_disease,
+    wait_for_redraw,
+)
 
 BAD = ROOT / "tests" / "data" / "bad"
 MAX_RSS = 800 * 2**20
@@ -166,3 +177,24 @@ def test_the_overview_opens_at_its_own_path_with_the_links_filters(page: Page, a
     )
     drawn(page, "overview_chart")
     expect(page).to_have_url(re.compile(r"disease=AML"), timeout=TIMEOUT)
+
+
+def test_the_first_filter_change_after_a_server_restart_is_applied(browser: Browser):
+    # A tab left open across a restart reconnects by itself to a new session whose first run is
+    # the user's next change; the URL's older filters used to overwrite it (the second worked).
+    srv = serve.Server(timeout=90).start()
+    app = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+    try:
+        page = browser.new_context().new_page()
+        open_page(page, f"{srv.url}/cart-response")
+        before = signature(drawn(page, "cart_response_chart"))
+        srv.stop()
+        expect(page.locator(app)).to_have_count(0, timeout=TIMEOUT)  # the tab noticed
+        srv.start(port=srv.port)
+        expect(page.locator(app)).to_have_count(1, timeout=TIMEOUT)  # and reconnected, no reload
+        choose_disease(page, "B-ALL")
+        wait_for_redraw(page, "cart_response_chart", before)
+        expect(page).to_have_url(url_disease("B-ALL"), timeout=TIMEOUT)
+        expect(disease_tags(page)).to_have_text([disease_option("B-ALL")])
+    finally:
+        srv.stop()

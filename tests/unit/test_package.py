@@ -62,7 +62,7 @@ def test_the_command_runs_as_a_module_and_rejects_unknown_options():
 
 def test_celltx_app_parses_its_options_without_loading_the_data_stack():
     # `celltx app` starts Streamlit at once and warms the app's imports in a background thread
-    # (serve.preload); nothing heavy is imported before Streamlit's command line takes over
+    # (celltx.warmup); nothing heavy is imported before Streamlit's command line takes over
     code = (
         "import sys; from celltx import cli, serve; a = cli.build_parser().parse_known_args(['app', "
         "'--port', '8600', '--server.address', '127.0.0.1']); argv = serve.streamlit_argv(a[0].port, a[1]); "
@@ -78,14 +78,19 @@ def test_celltx_app_parses_its_options_without_loading_the_data_stack():
     ]
 
 
-def test_preload_imports_what_the_first_pages_need():
+def test_warm_up_imports_what_the_first_pages_need_and_freezes_the_heap():
+    # FIRST before the first page, LATER after it (here at once: no first page will come)
     code = (
-        "import sys; from celltx import serve; serve.preload(); "
-        "print(all(m in sys.modules for m in serve.PRELOAD), 'celltx.figures' in sys.modules)"
+        "import gc, sys, threading; from celltx import warmup; warmup.FIRST_PAGE_TIMEOUT = 0; "
+        "gc.collect(); before = gc.get_freeze_count(); warmup.start(); "
+        "[t.join() for t in threading.enumerate() if t.name == 'celltx-preload']; "
+        "print(all(m in sys.modules for m in warmup.FIRST + warmup.LATER), 'celltx.figures' in sys.modules, "
+        "gc.get_freeze_count() > before + 100000)"
     )
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["True", "True"]
+    assert run.stdout.split() == ["True", "True", "True"]
+    assert "missing ScriptRunContext" not in run.stderr
 
 
 def test_celltx_app_serves_the_dashboard():

@@ -1,0 +1,170 @@
+"""Work a fresh dashboard server does beside its first user's page instead of inside it.
+
+``bench/run.py`` measured where celltx's first chart loses time against the minimal app
+(docs/benchmarks.md): importing its stack, Plotly's first use of a template and its validators,
+a Chromium probe for the SVG button, python-pptx for the slides button, statsmodels for the
+pooling, and after every rerun Streamlit's full garbage collection (``runner.postScriptGC``)
+walking the ~170,000 objects those imports leave (80-160 ms per rerun on this machine).
+
+``celltx app`` runs :func:`preload` in a thread while Streamlit starts and the browser loads the
+page; a server started with ``streamlit run app.py`` gets the second half (:func:`later`) after
+its first script run. Nothing here changes what a page shows: a failure is logged and left to
+the script run, which does the same work itself and shows any error where the user sees it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib
+import logging
+import threading
+import time
+from collections.abc import Iterator
+
+log = logging.getLogger(__name__)
+
+# What the first page needs, in the order it needs it (the frame's module imports streamlit,
+# pandas, plotly, pydantic, scipy and every celltx module a page uses) ...
+FIRST = ("celltx.ui",)
+# ... and what only later actions need: the CAR-T response page's pooling, the deck on click.
+# Imported after the first page is drawn, so they do not compete with it for the interpreter.
+LATER = ("statsmodels.stats.meta_analysis", "celltx.deck")
+FIRST_PAGE_TIMEOUT = 60.0  # seconds after start to wait for a first page before importing LATER
+
+
+
+def _import(names: tuple[str, ...]) -> bool:
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the script run imports it again and reports the error
+            log.debug("warm-up import of %s failed", name, exc_info=True)
+            return False
+    return True
+
+
+def _first_page() -> None:
+    """Read and validate the data folder and build the default page's figures for a new session,
+    into the server-wide caches the pages read (``st.cache_resource`` is shared by every session
+    and works outside a script run; Streamlit's warning that this thread has no script run is
+    silenced for it). Also the first sort of the studies (pandas' first use of pyarrow's string
+    sort, 0.3 s), which every page does when it picks one record per study."""
+    from celltx import figures, linked, pages, ui
+
+    logging.getLogger(_NO_CONTEXT_LOGGER).addFilter(_not_ours)
+    studies = ui.frames().studies
+    linked.one_per_study(studies)
+    # the default page's table: pandas' first grouped nunique and named aggregation (0.1-0.5 s)
+    figures.disease_rollup(studies)
+    default = next(p for p in pages.PAGES if p.default)
+    ui.warm_figures([r.name for r in figures.on_page(default.key)])
+
+
+_NO_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+_THREADS = ("celltx-preload", "celltx-later")
+
+
+def _not_ours(record: logging.LogRecord) -> bool:
+    """Drop Streamlit's 'missing ScriptRunContext' warning for this module's threads only."""
+    return not (isinstance(record.args, tuple) and record.args[:1] and record.args[0] in _THREADS)
+
+
+def _probe_export() -> None:
+    """The SVG and slides buttons ask once whether Chromium runs (a subprocess, ~0.2 s)."""
+    from celltx import export_image
+
+    export_image.unavailable()
+
+
+def _freeze() -> None:
+    """Move everything alive now (modules, the warmed caches) out of the garbage collector's view.
+
+    Streamlit runs ``gc.collect()`` after every script run; it walked these long-lived objects
+    each time for nothing. Objects frozen here are still freed by reference counting; only
+    reference cycles among them would outlive their use, and at start-up there is no user data."""
+    gc.freeze()
+
+
+def preload() -> None:
+    """``celltx app``'s start-up thread: the first page's imports and first uses, then
+    :func:`later` (which waits for a quiet moment after the first page)."""
+    try:
+        if _import(FIRST):
+            _first_page()
+            _probe_export()
+        _freeze()
+    except Exception:  # noqa: BLE001 - left to the script run, see the module docstring
+        log.debug("warm-up failed", exc_info=True)
+    later()
+
+
+# LATER costs about 1 s of CPU (statsmodels pulls in scipy.stats). Imported beside a script run it
+# would slow that run by as much, so it waits until the first page is drawn and then until no
+# script has run for IDLE seconds: the moment a user spends reading the first page. A user who
+# acts first simply has the import done by the script that needs it, as without this module.
+IDLE = 3.0
+POLL = 0.25
+
+_state = threading.Condition()
+_running = 0  # script runs in progress
+_last_run_end = 0.0
+_first_page_drawn = False
+_later_started = False
+
+
+def later() -> None:
+    """Import what later actions need once the server is idle, once per process, then freeze."""
+    global _later_started
+    with _state:
+        if _later_started:
+            return
+        _later_started = True
+        while True:
+            quiet_for = time.monotonic() - _last_run_end
+            if _first_page_drawn and _running == 0 and quiet_for >= IDLE:
+                break
+            _state.wait(POLL if _first_page_drawn else FIRST_PAGE_TIMEOUT)
+            if not _first_page_drawn and time.monotonic() - _started >= FIRST_PAGE_TIMEOUT:
+                break
+    _import(LATER)
+    _freeze()
+
+
+@contextlib.contextmanager
+def script_run() -> Iterator[None]:
+    """app.py runs its whole script inside this: the warm-up knows when the server is busy, and
+    the first run's end lets :func:`later` go on (or starts it when there is no start-up thread,
+    i.e. under ``streamlit run``)."""
+    global _running, _last_run_end, _first_page_drawn
+    with _state:
+        _running += 1
+    try:
+        yield
+    finally:
+        with _state:
+            _running -= 1
+            _last_run_end = time.monotonic()
+            first = not _first_page_drawn
+            _first_page_drawn = True
+            _state.notify_all()
+        if first and not _preloading and _in_server():
+            threading.Thread(target=later, name=_THREADS[1], daemon=True).start()
+
+
+def _in_server() -> bool:
+    """False under AppTest or a bare run: no server whose later requests to speed up."""
+    from streamlit import runtime
+
+    return runtime.exists()
+
+
+_preloading = False
+_started = time.monotonic()
+
+
+def start() -> None:
+    """Start :func:`preload` in a daemon thread (``celltx app``, before Streamlit starts)."""
+    global _preloading, _started
+    _preloading, _started = True, time.monotonic()
+    threading.Thread(target=preload, name=_THREADS[0], daemon=True).start()

@@ -1,0 +1,61 @@
+"""celltx.warmup: what a fresh server does beside its first page, and when it does the rest."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from celltx import warmup
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    """The module's state as in a new server, fast clocks, and imports recorded instead of done."""
+    done: list[tuple[float, tuple[str, ...]]] = []
+    monkeypatch.setattr(warmup, "_import", lambda names: done.append((time.monotonic(), names)) or True)
+    monkeypatch.setattr(warmup, "_freeze", lambda: None)
+    monkeypatch.setattr(warmup, "_running", 0)
+    monkeypatch.setattr(warmup, "_last_run_end", 0.0)
+    monkeypatch.setattr(warmup, "_first_page_drawn", False)
+    monkeypatch.setattr(warmup, "_later_started", False)
+    monkeypatch.setattr(warmup, "_preloading", True)  # script_run starts no thread of its own
+    monkeypatch.setattr(warmup, "_started", time.monotonic())
+    monkeypatch.setattr(warmup, "IDLE", 0.3)
+    monkeypatch.setattr(warmup, "POLL", 0.02)
+    monkeypatch.setattr(warmup, "FIRST_PAGE_TIMEOUT", 30.0)
+    return done
+
+
+def test_later_imports_wait_for_the_first_page_and_then_a_quiet_server(fresh):
+    t = threading.Thread(target=warmup.later, daemon=True)
+    t.start()
+    time.sleep(0.5)
+    assert fresh == []  # no page drawn yet
+    with warmup.script_run():
+        time.sleep(0.5)
+        assert fresh == []  # the first page is running
+    ended = time.monotonic()
+    with warmup.script_run():  # a user acts at once: still busy
+        time.sleep(0.1)
+    assert fresh == []
+    last_end = time.monotonic()
+    t.join(10)
+    assert not t.is_alive()
+    assert [names for _, names in fresh] == [warmup.LATER]
+    assert fresh[0][0] - last_end >= warmup.IDLE > 0 and last_end > ended
+
+
+def test_later_runs_once(fresh):
+    warmup.FIRST_PAGE_TIMEOUT = 0.0  # the fixture restores it
+    warmup.later()
+    warmup.later()
+    assert [names for _, names in fresh] == [warmup.LATER]
+
+
+def test_a_run_that_raises_still_counts_as_ended(fresh):
+    # Streamlit ends interrupted runs with exceptions (rerun, stop, switch_page)
+    with pytest.raises(RuntimeError), warmup.script_run():
+        raise RuntimeError("rerun")
+    assert warmup._running == 0 and warmup._first_page_drawn
