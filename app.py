@@ -42,6 +42,10 @@ with warmup.script_run():
     )
 
     page = st.navigation(PAGES)
+    if page.url_path == _home_entry.url_path:
+        # the forwarder switches at once, before any widget exists: widgets drawn in a run that
+        # switch_page interrupts lose their state, and the link's filters with it
+        page.run()
     # The filters are drawn before the page, which reads them: on a restarted server the first run
     # of a reconnected tab carries the widget values the user just changed, and they must win.
     ui.sidebar_filters()

@@ -18,6 +18,9 @@ measures
 then repeats the celltx figures on SYNTHETIC data sets (``bench/synth.py``, written to a work
 folder, loaded through the same ``CELLTX_DATA`` path as any data folder), and runs a load test:
 one Chromium with N browser contexts changing filters and pages at once against one server.
+Last it writes the slide deck of every figure as a user does (``celltx figures --format pptx``
+in a fresh process, default and presentation theme, wall and CPU time) and times the start of
+the one kaleido Chromium the deck uses.
 It writes a markdown report (tables with median and spread, ratios, targets, machine, command).
 Timings are never asserted anywhere; ``tests/test_bench.py`` only runs ``--tiny`` end to end.
 
@@ -44,7 +47,16 @@ from pathlib import Path
 import servers
 import synth  # beside this script: Python imports from a script's own folder first
 from reporting import report
-from scenarios import LoadResult, RunResult, load_test, one_run
+from scenarios import (
+    DECK_THEMES,
+    DeckResult,
+    LoadResult,
+    RunResult,
+    deck_run,
+    kaleido_start,
+    load_test,
+    one_run,
+)
 from servers import DISEASES, ROOT, celltx_app, machine, minimal_app
 
 from celltx import serve
@@ -62,6 +74,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--load-seconds", type=float, default=45, help="how long each load phase runs")
     ap.add_argument("--filter-changes", type=int, default=4, help=f"per run, at most {len(DISEASES)}")
     ap.add_argument("--switches", type=int, default=2, help="page-switch round trips per run")
+    ap.add_argument(
+        "--deck-runs",
+        type=int,
+        default=3,
+        help="runs per theme of `celltx figures --format pptx` (the deck of every figure); 0 skips",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     ap.add_argument("--workdir", type=Path, help="synthetic data, logs, profiles (default: a temp folder)")
     ap.add_argument("--seed", type=int, default=1, help="synthetic data seed")
@@ -83,6 +101,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.runs, args.scale_runs, args.sizes = 1, 1, "40"
         args.sessions, args.load_seconds, args.filter_changes, args.switches = 2, 3, 1, 1
         args.start_timeout, args.action_timeout = 120, 60
+        args.deck_runs = min(args.deck_runs, 1)
     args.size_list = [int(x) for x in str(args.sizes).split(",") if x.strip()]
     args.filter_changes = max(1, min(args.filter_changes, len(DISEASES)))
     return args
@@ -150,6 +169,18 @@ async def main_async(args: argparse.Namespace, argv: list[str]) -> int:
                 res["profiles"][key] = str(folder)
         await browser.close()
 
+    res["deck"], res["kaleido_start"] = [], []
+    for i in range(args.deck_runs):  # the themes alternate, so a busy spell does not hit one only
+        for theme in DECK_THEMES:
+            d = deck_run(theme, work / "deck", args.start_timeout)
+            res["deck"].append(d)
+            print(
+                f"deck {theme} run {i + 1}/{args.deck_runs}: {d.wall_s:.1f} s wall, {d.cpu_s:.1f} s CPU, "
+                f"{d.figures} figures, errors {d.errors}",
+                flush=True,
+            )
+        res["kaleido_start"].append(kaleido_start(args.start_timeout))
+
     res["background"] = servers.CPU.summary()
     res["date"] = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     res["total_s"] = time.perf_counter() - started
@@ -157,9 +188,10 @@ async def main_async(args: argparse.Namespace, argv: list[str]) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report(res, args, argv), encoding="utf-8")
     raw = {
-        **{k: v for k, v in res.items() if k not in ("runs", "load")},
+        **{k: v for k, v in res.items() if k not in ("runs", "load", "deck")},
         "runs": {k: [asdict(r) for r in v] for k, v in res["runs"].items()},
         "load": [asdict(x) for x in res["load"]],
+        "deck": [asdict(x) for x in res["deck"]],
         "argv": argv,
     }
     (work / "results.json").write_text(json.dumps(raw, indent=1, default=str), encoding="utf-8")
@@ -176,6 +208,8 @@ def rerender(results: Path, out: Path) -> int:
         **raw,
         "runs": {k: [RunResult(**r) for r in v] for k, v in raw["runs"].items()},
         "load": [LoadResult(**x) for x in raw["load"]],
+        "deck": [DeckResult(**x) for x in raw.get("deck", [])],
+        "kaleido_start": raw.get("kaleido_start", []),
         "curated_counts": tuple(raw["curated_counts"]),
         "synth_counts": {k: tuple(v) for k, v in raw["synth_counts"].items()},
     }

@@ -1,18 +1,22 @@
-"""The scenarios: a fresh server per run (first chart, filter changes, page switches) and the load
-test (one warm server, N sessions at once)."""
+"""The scenarios: a fresh server per run (first chart, filter changes, page switches), the load
+test (one warm server, N sessions at once) and the slide deck (`celltx figures --format pptx`)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import re
+import resource
+import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-from servers import DISEASES, AppSpec, BenchServer
+from servers import DISEASES, ROOT, AppSpec, BenchServer
 from session import Session, new_session
 
 
@@ -168,3 +172,69 @@ async def load_test(browser, spec: AppSpec, args: argparse.Namespace, log: Path)
     if tb and results:
         results[-1].errors.append(f"{tb} server traceback(s) in {log}")
     return results
+
+
+# ---------------------------------------------------------------------------------------------
+# The slide deck, written the way a user writes it
+
+
+@dataclass
+class DeckResult:
+    theme: str  # "default" or "presentation"
+    wall_s: float = float("nan")  # from spawning `celltx figures --format pptx` until it exits
+    cpu_s: float = float("nan")  # user + system of that process and every descendant (Chromium)
+    figures: int = 0  # figure slides in the deck
+    errors: list[str] = field(default_factory=list)
+
+
+DECK_THEMES = {"default": [], "presentation": ["--presentation"]}
+_WROTE = re.compile(r"\((\d+) figure slides")
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)  # every waited-for descendant, Chromium too
+    return r.ru_utime + r.ru_stime
+
+
+def deck_run(theme: str, out: Path, timeout_s: float) -> DeckResult:
+    """`python -m celltx figures --format pptx` on the curated data in a fresh process: the deck
+    of every figure that has data (the sidebar's 'Download slides'), timed from start to exit."""
+    res = DeckResult(theme)
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "celltx", "figures", "--format", "pptx", "--out", str(out)]
+    cpu0, t0 = _children_cpu(), time.perf_counter()
+    try:
+        done = subprocess.run(  # noqa: S603 - a fixed argument list, no shell
+            [*cmd, *DECK_THEMES[theme]], cwd=ROOT, capture_output=True, text=True, timeout=timeout_s,
+            check=False,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        res.errors.append(f"no deck within {timeout_s:g} s")
+        return res
+    res.wall_s, res.cpu_s = time.perf_counter() - t0, _children_cpu() - cpu0
+    wrote = _WROTE.search(done.stdout)
+    if done.returncode or not wrote or not list(out.glob("*.pptx")):
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:200]
+        res.errors.append(f"exit {done.returncode}: {tail}")
+    else:
+        res.figures = int(wrote.group(1))
+    return res
+
+
+_START = (
+    "import time; from celltx import export_image as e; t = time.perf_counter(); e.start_server(); "
+    "print(time.perf_counter() - t); e.stop_server()"
+)
+
+
+def kaleido_start(timeout_s: float) -> float:
+    """Seconds for celltx's image export to start its one kaleido Chromium (with plotly.js loaded),
+    in a fresh process: the fixed cost in every deck."""
+    done = subprocess.run(  # noqa: S603 - a fixed argument list, no shell
+        [sys.executable, "-c", _START], cwd=ROOT, capture_output=True, text=True, timeout=timeout_s,
+        check=False,
+    )  # fmt: skip
+    try:
+        return float(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return float("nan")

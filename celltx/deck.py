@@ -12,10 +12,11 @@ a browser; ``render`` exports the figures through one persistent kaleido process
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -177,6 +178,35 @@ def _figure_slide(prs, info: DeckInfo, fig: FigureSlide) -> None:
     )
 
 
+# The Sources slide's text box, and how much text fits in it at a font size: an average glyph
+# is about half the font size wide, a wrapped line with its paragraph spacing 1.35 times as tall.
+SOURCES_TOP = Inches(1.3)
+GLYPH_EM, LINE_EM = 0.5, 1.35
+SOURCES_SIZES = (14, 12, 11, 10, 9)
+
+
+def _fitting_size(lines: Sequence[str], width: int, height: int) -> int | None:
+    """The largest of SOURCES_SIZES at which these paragraphs fit the box (EMU), or None."""
+    for size in SOURCES_SIZES:
+        per_line = max(1, int(width / Pt(size) / GLYPH_EM))
+        rows = sum(-(-max(len(line), 1) // per_line) for line in lines)
+        if rows * size * LINE_EM <= height / Pt(1):
+            return size
+    return None
+
+
+def _kinds(discrepancy: str) -> str:
+    """'Wang, 2016: Arm order: the text … | Measure name: …' -> 'Wang, 2016: Arm order; Measure
+    name' (what kind of discrepancy, for the slide; the notes keep the wording)."""
+    study, _, rest = discrepancy.partition(": ")
+    kinds = dict.fromkeys(_clip(part.split(":", 1)[0].strip(), 60) for part in rest.split(" | "))
+    return f"{study}: {'; '.join(kinds)}" if rest else discrepancy
+
+
+def _clip(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+
+
 def _sources_slide(prs, info: DeckInfo) -> None:
     s = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_CONTENT])
     _paint(s, info)
@@ -185,24 +215,32 @@ def _sources_slide(prs, info: DeckInfo) -> None:
     title.text = "Sources"
     _style(title.text_frame, info, 32, bold=True)
     body = s.placeholders[1]
-    body.left, body.top = MARGIN, Inches(1.3)
-    body.width, body.height = SLIDE_W - 2 * MARGIN, SLIDE_H - Inches(1.3) - MARGIN
+    body.left, body.top = MARGIN, SOURCES_TOP
+    body.width, body.height = SLIDE_W - 2 * MARGIN, SLIDE_H - SOURCES_TOP - MARGIN
+    head = [*info.citations, f"celltx data version {info.version}, accessed {info.date}."]
+    if not info.discrepancies:
+        full = [*head, "No source discrepancy is recorded for the values shown."]
+        shown = full
+    else:
+        full = [*head, "Source discrepancies in the values shown:", *(f"    {d}" for d in info.discrepancies)]
+        shown = full
+        # the full wording did not fit (it was cut at the slide's bottom edge): the slide names
+        # each discrepancy's kind, the speaker notes keep every word
+        if _fitting_size(full, body.width - Inches(0.5), body.height) is None:
+            shown = [
+                *head,
+                "Source discrepancies in the values shown (the full wording is in the speaker notes):",
+                *(f"    {_kinds(d)}" for d in info.discrepancies),
+            ]
     tf = body.text_frame
     tf.word_wrap = True
-    lines = [*info.citations, f"celltx data version {info.version}, accessed {info.date}."]
-    if info.discrepancies:
-        lines.append("Source discrepancies in the values shown:")
-        lines += [f"    {d}" for d in info.discrepancies]
-    else:
-        lines.append("No source discrepancy is recorded for the values shown.")
-    tf.text = lines[0]
-    for line in lines[1:]:
+    tf.text = shown[0]
+    for line in shown[1:]:
         para = tf.add_paragraph()
         para.text = line.strip()
         para.level = 1 if line.startswith("    ") else 0
-    size = 14 if len("".join(lines)) < 1200 else 11 if len("".join(lines)) < 2400 else 9
-    _style(tf, info, size)
-    _notes(s, "\n".join(lines))
+    _style(tf, info, _fitting_size(shown, body.width - Inches(0.5), body.height) or SOURCES_SIZES[-1])
+    _notes(s, "\n".join(full))
 
 
 def build(info: DeckInfo, slides: Sequence[FigureSlide]) -> bytes:
@@ -245,6 +283,11 @@ def discrepancies_in(rows: pd.DataFrame) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+# Each picture is PNG_WIDTH pixels wide: about 240 dpi across the slide's 12.6 inches, twice what
+# a 1920-pixel projector shows there and plenty for print, without drawing more than a slide uses.
+PNG_WIDTH = 3000
+
+
 def render(
     ctx: figures.Context,
     recipes: Sequence[figures.Recipe],
@@ -253,19 +296,45 @@ def render(
     on_figure: Callable[[str], None] | None = None,
 ) -> tuple[bytes, int]:
     """The deck of every given recipe that has data under the context's filters, exported through
-    one persistent kaleido browser; returns the PPTX bytes and the number of figure slides."""
+    one persistent kaleido browser; returns the PPTX bytes and the number of figure slides.
+
+    The figures are drawn in the context's theme made for slides (``Theme.for_slides``: dark
+    carries over; fonts that read on a slide). Chromium starts while the first figures are built,
+    and each figure is drawn while the next one is built (``export_image.submit_png``)."""
+    ctx = replace(ctx, theme=ctx.theme.for_slides())
+    made: list[tuple[figures.Recipe, figures.Result]] = []
+    pending: list[export_image.Pending] = []
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="celltx-deck") as pool:
+        starting = pool.submit(export_image.start_server)
+        try:
+            for recipe in recipes:
+                result = recipe.build(ctx)
+                if result.figure is None:
+                    continue
+                made.append((recipe, result))
+                if starting.done():  # re-raises a failed start
+                    starting.result()
+                    pending += [_submit(r.figure) for _, r in made[len(pending) :]]
+            starting.result()
+            pending += [_submit(r.figure) for _, r in made[len(pending) :]]
+            pngs = []
+            for (recipe, _), image in zip(made, pending, strict=True):
+                pngs.append(image.result())
+                if on_figure:
+                    on_figure(recipe.name)
+        except BaseException:
+            for image in pending:
+                image.cancel()
+            raise
+
     slides: list[FigureSlide] = []
     discrepancies: list[str] = []
     shown: list[pd.DataFrame] = []
-    export_image.start_server()
-    for recipe in recipes:
-        result = recipe.build(ctx)
-        if result.figure is None:
-            continue
+    for (recipe, result), picture in zip(made, pngs, strict=True):
         slides.append(
             FigureSlide(
                 title=result.labels.title,
-                png=export_image.to_image(charts.for_slide(result.figure), "png"),
+                png=picture,
                 footnote=result.labels.footnote,
                 caption=recipe.caption,
                 summary=result.summary,
@@ -276,8 +345,6 @@ def render(
         )
         discrepancies += discrepancies_in(result.rows)
         shown.append(result.rows[["source_file"]] if "source_file" in result.rows else result.rows.iloc[0:0])
-        if on_figure:
-            on_figure(recipe.name)
     rows = pd.concat(shown, ignore_index=True) if shown else pd.DataFrame(columns=["source_file"])
     info = DeckInfo(
         filters=ctx.filters.describe(),
@@ -292,3 +359,10 @@ def render(
         muted=ctx.theme.muted,
     )
     return build(info, slides), len(slides)
+
+
+def _submit(fig) -> export_image.Pending:
+    """Queue a figure's slide picture at the canvas it was laid out for (labels wrapped and
+    margins set for that size), PNG_WIDTH pixels wide."""
+    width, height = int(fig.layout.width), int(fig.layout.height)
+    return export_image.submit_png(charts.for_slide(fig), width, height, PNG_WIDTH / width)

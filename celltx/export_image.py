@@ -128,23 +128,18 @@ class _Renderer:
             self.failed = None
             self._loop, self._thread = loop, thread
 
-    def render(self, fig: dict, opts: dict) -> bytes:
+    def submit(self, fig: dict, opts: dict) -> Pending:
+        """Queue one image and return at once: the caller builds the next figure while Chromium
+        draws this one (kaleido hands the images to its tabs in the order they were queued)."""
         self.start()
         with self._lock:
             loop, k = self._loop, self._kaleido
         if loop is None or k is None:
             raise ExportError("the image renderer was stopped; try again")
-        future = asyncio.run_coroutine_threadsafe(k.calc_fig(fig, opts=opts), loop)
-        try:
-            return future.result(IMAGE_TIMEOUT)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            self.stop()  # a stuck browser is replaced on the next call
-            raise ExportError(
-                f"image export took longer than {IMAGE_TIMEOUT:.0f} s and was stopped"
-            ) from None
-        except Exception as e:  # kaleido raises several types; all mean the same to a user
-            raise ExportError(f"image export failed ({type(e).__name__}: {e})") from e
+        return Pending(asyncio.run_coroutine_threadsafe(k.calc_fig(fig, opts=opts), loop), self)
+
+    def render(self, fig: dict, opts: dict) -> bytes:
+        return self.submit(fig, opts).result()
 
     def stop(self) -> None:
         with self._lock:
@@ -166,6 +161,32 @@ class _Renderer:
         thread.join(STOP_TIMEOUT)
 
 
+class Pending:
+    """An image being drawn; ``result`` waits at most IMAGE_TIMEOUT for it (images queued before
+    it have been waited for already, in order, so the wait is this image's own), and a stuck
+    browser is stopped, to be replaced on the next call."""
+
+    def __init__(self, future: concurrent.futures.Future, renderer: _Renderer) -> None:
+        self._future, self._renderer = future, renderer
+
+    def result(self) -> bytes:
+        try:
+            return self._future.result(IMAGE_TIMEOUT)
+        except concurrent.futures.TimeoutError:
+            self._future.cancel()
+            self._renderer.stop()
+            raise ExportError(
+                f"image export took longer than {IMAGE_TIMEOUT:.0f} s and was stopped"
+            ) from None
+        except concurrent.futures.CancelledError:
+            raise ExportError("image export was cancelled (the renderer was stopped); try again") from None
+        except Exception as e:  # kaleido raises several types; all mean the same to a user
+            raise ExportError(f"image export failed ({type(e).__name__}: {e})") from e
+
+    def cancel(self) -> None:
+        self._future.cancel()
+
+
 _RENDERER = _Renderer()
 atexit.register(_RENDERER.stop)
 
@@ -175,6 +196,12 @@ def to_image(fig: go.Figure, fmt: str = "png", scale: float = charts.SLIDE_SCALE
     width, height = charts.export_size(fig)
     opts = {"format": fmt, "width": width, "height": height, "scale": scale}
     return _RENDERER.render(fig.to_dict(), opts)
+
+
+def submit_png(fig: dict, width: int, height: int, scale: float) -> Pending:
+    """Queue a PNG of a plotly JSON figure at exactly this canvas size; ``.result()`` gives it."""
+    opts = {"format": "png", "width": width, "height": height, "scale": scale}
+    return _RENDERER.submit(fig, opts)
 
 
 def to_svg_bytes(fig: go.Figure, title: str = "", desc: str = "") -> bytes:

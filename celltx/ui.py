@@ -324,7 +324,7 @@ def sidebar_filters() -> filters.Filters:
         chosen = bool(st.session_state.get(FILTER_KEYS["disease"]))
         st.toggle(
             "Show broader cohorts (marked)",
-            value=init.broader if init else False,
+            value=init.broader if init else filters.Filters().broader,
             key=BROADER_KEY,
             disabled=not chosen,
             help="Records coded with a broader term (e.g. ALL, lineage not stated) or mixed cohorts "
@@ -333,7 +333,7 @@ def sidebar_filters() -> filters.Filters:
         )
         st.toggle(
             "Pool broader cohorts too",
-            value=init.pool_broader if init else False,
+            value=init.pool_broader if init else filters.Filters().pool_broader,
             key=POOL_BROADER_KEY,
             disabled=not chosen or not st.session_state.get(BROADER_KEY, True),
             help="Off (default): pooled estimates leave broader cohorts out and list them as excluded.",

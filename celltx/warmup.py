@@ -82,7 +82,9 @@ def _freeze() -> None:
 
     Streamlit runs ``gc.collect()`` after every script run; it walked these long-lived objects
     each time for nothing. Objects frozen here are still freed by reference counting; only
-    reference cycles among them would outlive their use, and at start-up there is no user data."""
+    reference cycles among them would outlive their use, and at start-up there is no user data.
+    Garbage cycles left by the work so far (loading the data) are collected first, not frozen."""
+    gc.collect()
     gc.freeze()
 
 

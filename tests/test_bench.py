@@ -50,6 +50,7 @@ def test_report_has_every_section(tiny_report):
         "## celltx against the minimal app",
         "## Scale: SYNTHETIC studies",
         "## Load: 2 sessions at once",
+        "## Slide deck: every figure",
         "## Targets",
     ):
         assert heading in tiny_report
@@ -74,6 +75,24 @@ def test_report_has_every_row_with_a_value(tiny_report):
         assert "—" not in rows[label].split("|")[2], f"no measurement in row {label!r}"
     targets = [line for line in tiny_report.splitlines() if line.startswith("| First chart within")]
     assert targets and ("**met**" in targets[0] or "**missed**" in targets[0])
+
+
+def test_report_times_the_deck_in_both_themes(tiny_report):
+    rows = {
+        line.split("|")[1].strip(): line.split("|")
+        for line in tiny_report.splitlines()
+        if line.startswith("| ")
+    }
+    for theme in ("default", "presentation"):
+        cells = [c.strip() for c in rows[theme]]
+        assert int(cells[2]) >= 5, f"{theme}: the deck should hold every figure with data"
+        assert cells[3].endswith(" s") and cells[6].endswith(" s"), cells  # wall and CPU measured
+        assert cells[7] == "0", f"{theme} deck errors: {cells}"
+    (target,) = [
+        line for line in tiny_report.splitlines() if line.startswith("| Deck of every figure under 10 s")
+    ]
+    assert "**met**" in target or "**missed**" in target
+    assert "kaleido start" in target
 
 
 def test_every_step_ran_without_errors(tiny_report):

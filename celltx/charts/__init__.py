@@ -18,6 +18,7 @@ from celltx.charts.forest import (
     response_forest,
 )
 from celltx.charts.layout import (
+    DECK_PICTURE,
     SCREEN,
     SLIDE_HEIGHT,
     SLIDE_SCALE,
@@ -38,6 +39,7 @@ __all__ = [
     "MARKS",
     "SCREEN",
     "SLIDE_HEIGHT",
+    "DECK_PICTURE",
     "SLIDE_SCALE",
     "SLIDE_WIDTH",
     "Labels",

@@ -21,6 +21,9 @@ class Theme:
 
     presentation: bool = False
     dark: bool = False
+    # drawn as a deck's picture (celltx.deck): presentation fonts on a canvas shaped like the
+    # room under a slide's title, small enough that those fonts read on the slide
+    slide: bool = False
 
     @property
     def font(self) -> int:
@@ -49,14 +52,27 @@ class Theme:
     def size(self, height: int) -> tuple[int | None, int]:
         """(width, height). On screen: the page's width. In presentation mode: a 16:9 slide
         canvas, at least 1600 x 900 and taller (still 16:9) when rows need the room."""
+        if self.slide:  # taller when rows need the room (then the fonts read smaller)
+            h = max(DECK_PICTURE[1], int(height * self.font / 13))
+            return round(h * DECK_PICTURE[0] / DECK_PICTURE[1]), h
         if not self.presentation:
             return None, height
         h = max(900, int(height * self.font / 13))
         return round(h * 16 / 9), h
 
+    def for_slides(self) -> Theme:
+        """The theme of a deck's pictures: this theme's background (dark carries over), the
+        presentation fonts and markers, the slide's picture canvas. A screen figure exported at
+        1920 x 1080 put its 13 px labels on a slide at about 5 pt, too small to read when
+        projected; on this canvas the labels of a figure of usual height read at 10-12 pt."""
+        return Theme(presentation=True, dark=self.dark, slide=True)
+
 
 SCREEN = Theme()
 SLIDE_WIDTH, SLIDE_HEIGHT, SLIDE_SCALE = 1920, 1080, 2
+# The room for the picture under a slide's title and subtitle (celltx.deck: 12.63 x 5.6 in) at
+# 120 CSS px per inch, so presentation fonts (20 px) come out at 12 pt on the slide.
+DECK_PICTURE = (1516, 672)
 
 
 def export_size(fig: go.Figure) -> tuple[int, int]:
@@ -279,16 +295,20 @@ def finish(
     return fig
 
 
-def for_slide(fig: go.Figure) -> go.Figure:
-    """The figure as a slide's picture: the slide carries the title, subtitle and source footnote
-    as text, so the picture drops them and gives their room to the chart."""
-    out = go.Figure(fig)
-    out.layout.annotations = [a for a in out.layout.annotations if a.name != FOOTNOTE]
-    out.update_layout(title={"text": "", "subtitle": {"text": ""}})
-    margin = out.layout.margin
+def for_slide(fig: go.Figure) -> dict:
+    """The figure as a slide's picture, as the plotly JSON dict the image export takes: the slide
+    carries the title, subtitle and source footnote as text, so the picture drops them and gives
+    their room to the chart. Edits a fresh dict (no second validated Figure: that copy cost
+    about as much as building the figure)."""
+    out = fig.to_dict()
+    layout = out.setdefault("layout", {})
+    layout["annotations"] = [a for a in layout.get("annotations", ()) if a.get("name") != FOOTNOTE]
+    layout["title"] = {**layout.get("title", {}), "text": "", "subtitle": {"text": ""}}
+    margin = layout.setdefault("margin", {})
     # the donor chart keeps its legend row under the (now empty) title
-    legend_on_top = out.layout.legend.yref == "container"
-    out.update_layout(margin={"t": margin.t if legend_on_top else 40, "b": 70})
+    if layout.get("legend", {}).get("yref") != "container":
+        margin["t"] = 40
+    margin["b"] = 70
     return out
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from celltx import upload
+from celltx import load, ui, upload
 from tests.app.conftest import figures, open_page, record_ids, table_with
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
@@ -139,3 +140,32 @@ def test_html_in_study_and_arm_names_is_drawn_as_text_on_every_axis():
     # the only markup left is the line breaks the charts put into long labels themselves
     assert all("<" not in v.replace("<br>", "") for v in labels), [v for v in labels if "<" in v]
     assert any("&lt;script>alert(1)&lt;/script>&lt;b>A&lt;/b>" in v for v in mine)
+
+
+def _curated_files() -> dict[str, tuple[bytes, int]]:
+    files = sorted(p for p in load.DATA_DIR.rglob("*") if p.is_file())
+    return {str(p): (p.read_bytes(), p.stat().st_mtime_ns) for p in files}
+
+
+def test_an_upload_stays_in_its_session_and_the_curated_data_is_never_written():
+    before = _curated_files()
+    mine = open_page("data")
+    upload_file(mine, "mine.yaml", upload.template_yaml().encode(), "application/yaml")
+    assert "example-my-centre-cd19" in set(table_with(mine, "quote", "user_data")["record_id"])
+    # a second browser session in the same server process: same caches, its own session state
+    other = open_page("data")
+    assert "example-my-centre-cd19" not in set(table_with(other, "quote", "user_data")["record_id"])
+    other.switch_page("views/cart_response.py").run()
+    assert "example-my-centre-cd19" not in record_ids(figures(other)[0])
+    assert not any("your uploaded data" in (t.get("name") or "") for t in figures(other)[0]["data"])
+    mine.button(key="upload_clear").click().run()
+    assert _curated_files() == before
+
+
+def test_text_from_data_is_inert_in_markdown():
+    # the record panel, upload messages and captions put data into st.markdown through md_escape
+    shown = ui.md_escape("<img src=x onerror=alert(1)> [**link**](javascript:go()) `code` # h")
+    assert "<" not in shown and ">" not in shown.replace("&gt;", "")
+    for ch in "[]()*`#":
+        assert f"\\{ch}" in shown, ch
+    assert not re.search(r"(?<!\\)[\[\]()*`#]", shown), shown

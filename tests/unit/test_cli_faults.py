@@ -93,15 +93,32 @@ def test_validate_on_60_kb_of_brackets_exits_1_not_sigsegv(tmp_path):
     assert "deep.yaml:1: nesting deeper than 20 levels" in one_line_error(done.stderr)
 
 
-@pytest.mark.parametrize("name", ["alias_bomb_notes.yaml", "deep_notes.yaml"])
-def test_validate_on_hostile_files_exits_1_with_a_message(name):
-    done = celltx("validate", str(BAD / name))
+def _anchored_outcomes(path: Path) -> Path:
+    """17 KB: one outcome, 2,000 aliases to it, 500 records merging a record holding them."""
+    outcome = "{endpoint: CR, value_pct: 50}"
+    text = f"o: &o {outcome}\nL: &L [" + ", ".join(["*o"] * 2000) + "]\n"
+    text += "R: &R {study: s, modality: NK, disease: [AML], disease_text: AML, "
+    text += "source: {file: f, location: other}, quote: q, outcomes: *L}\nrecords:\n"
+    text += "".join(f"  - {{<<: *R, id: r{i}}}\n" for i in range(500))
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("alias_bomb_notes.yaml", "anchor &a0 is on a list or mapping; only a single value may be anchored"),
+        ("alias_bomb_id.yaml", "anchor &a0 is on a list or mapping; only a single value may be anchored"),
+        ("anchors.yaml", "anchor &o is on a list or mapping; only a single value may be anchored"),
+        ("deep_notes.yaml", "nesting deeper than 20 levels"),
+    ],
+)
+def test_validate_on_hostile_files_exits_1_with_a_message(tmp_path, name, fragment):
+    path = _anchored_outcomes(tmp_path / name) if name == "anchors.yaml" else BAD / name
+    done = celltx("validate", str(path))
     assert done.returncode == 1
     err = one_line_error(done.stderr)
-    assert {
-        "alias_bomb_notes.yaml": "only a single value may be anchored",
-        "deep_notes.yaml": "nesting deeper",
-    }[name] in err
+    assert f"{name}:" in err and fragment in err, err
 
 
 def test_figures_out_an_existing_file(tmp_path):
@@ -115,7 +132,9 @@ def test_figures_out_an_existing_file(tmp_path):
 @pytest.mark.parametrize(
     ("code", "text"), [(errno.EACCES, "Permission denied"), (errno.EROFS, "Read-only file system")]
 )
-def test_figures_out_a_folder_it_cannot_write_fails_before_rendering(tmp_path, monkeypatch, code, text):
+def test_figures_out_a_folder_it_cannot_write_fails_before_rendering(
+    tmp_path, monkeypatch, capsys, code, text
+):
     # a read-only folder or file system, simulated (root ignores chmod; mounting needs privileges)
     def refuse(self, data):
         raise OSError(code, text, str(self))
@@ -127,6 +146,12 @@ def test_figures_out_a_folder_it_cannot_write_fails_before_rendering(tmp_path, m
     with pytest.raises(ValueError, match=f"cannot write to {tmp_path / 'out'}: {text}"):
         bundle.write_bundle(ds, tmp_path / "out", "svg", progress=False)
     assert not started, "nothing was rendered"
+    # and the command says it in one line with a non-zero exit
+    capsys.readouterr()
+    assert cli.main(["figures", "--out", str(tmp_path / "out"), "--format", "svg"]) == 2
+    err = one_line_error(capsys.readouterr().err)
+    assert err == f"error: cannot write to {tmp_path / 'out'}: {text}", err
+    assert not started
 
 
 def _fake_chromium(tmp_path: Path, answers_version: bool) -> dict:

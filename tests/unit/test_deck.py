@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import struct
 import zlib
 
 import pytest
+from PIL import Image
 from pptx import Presentation
+from pptx.util import Inches
 
-from celltx import deck
+from celltx import charts, deck
 
 
 def png(width: int, height: int) -> bytes:
@@ -147,7 +150,8 @@ def test_cli_deck_has_a_slide_per_figure_with_alt_text_link_and_citation(written
         assert "Cancer Biol Med" in notes or "Cancer Biology" in notes  # the footnote's citation
         assert result.summary in notes
         w, h = deck.png_size(pic.image.blob)
-        assert w >= 3840 and abs(w / h - 16 / 9) < 0.01  # full resolution, 16:9
+        room_w, room_h = charts.DECK_PICTURE
+        assert w == deck.PNG_WIDTH and abs(w / h - room_w / room_h) < 0.01  # shaped like its room
     sources = " ".join(sh.text_frame.text for sh in prs.slides[-1].shapes if sh.has_text_frame)
     assert "Cancer Biology & Medicine" in sources
 
@@ -155,3 +159,48 @@ def test_cli_deck_has_a_slide_per_figure_with_alt_text_link_and_citation(written
 def test_deck_written_with_dark_look_has_dark_slides(written_deck):
     for s in written_deck.slides:
         assert str(s.background.fill.fore_color.rgb) == "1B1B1F"
+    for pic in pictures(written_deck):  # the pictures are drawn dark too, not pasted white
+        img = Image.open(io.BytesIO(pic.image.blob)).convert("RGB")
+        assert img.getpixel((2, 2)) == (0x1B, 0x1B, 0x1F)
+        assert (
+            img.convert("L").resize((1, 1), Image.Resampling.BOX).getpixel((0, 0)) < 128
+        )  # mostly dark (white: over 200)
+
+
+def test_the_deck_picture_is_shaped_like_its_room_on_the_slide():
+    """charts.DECK_PICTURE (the canvas the deck's figures are drawn on) describes the room a
+    figure slide with a subtitle leaves for its picture, so the picture fills it."""
+    fig = dataclasses.replace(slide("A", *charts.DECK_PICTURE), subtitle="CR · filters: all studies")
+    prs = read(deck.build(INFO, [fig]))
+    (pic,) = pictures(prs)
+    room_w = prs.slide_width - 2 * deck.MARGIN
+    room_h = prs.slide_height - pic.top - deck.FOOT_H - Inches(0.1)
+    assert abs(pic.width - room_w) < Inches(0.05) and abs(pic.height - room_h) < Inches(0.05)
+
+
+def test_sources_slide_keeps_long_discrepancies_on_the_slide_by_kind_and_in_full_in_the_notes():
+    """26 discrepancies of ~350 characters (the curated data's, all figures) ran off the slide's
+    bottom edge at 9 pt: the slide then lists each study with the kinds of its discrepancies, and
+    the notes hold every word."""
+    long = tuple(
+        f"Study {i}, 2016: Arm order: the text lists the arm sizes first {'and more words ' * 12}| "
+        f"Measure name: the text says 3-year DFS from CR {'again ' * 10}"
+        for i in range(26)
+    )
+    info = deck.DeckInfo(**{**INFO.__dict__, "discrepancies": long})
+    prs = read(deck.build(info, [slide("A")]))
+    last = prs.slides[-1]
+    body = next(sh for sh in last.shapes if sh.has_text_frame and sh != last.shapes.title)
+    text = body.text_frame.text
+    assert "speaker notes" in text
+    for i in range(26):
+        assert f"Study {i}, 2016: Arm order; Measure name" in text
+    assert "and more words" not in text
+    sizes = {r.font.size.pt for p in body.text_frame.paragraphs for r in p.runs}
+    assert sizes == {deck._fitting_size(text.split("\n"), body.width - Inches(0.5), body.height)}
+    notes = last.notes_slide.notes_text_frame.text
+    assert all(d in notes for d in long)
+    # a few short ones stay on the slide word for word
+    prs = read(deck.build(INFO, [slide("A")]))
+    short = " ".join(sh.text_frame.text for sh in prs.slides[-1].shapes if sh.has_text_frame)
+    assert INFO.discrepancies[0] in short and "speaker notes" not in short

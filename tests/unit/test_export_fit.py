@@ -1,10 +1,10 @@
 """Every exported figure fits its canvas: titles, row labels, legends and footnotes keep a margin.
 
 Each recipe is exported as users get it (kaleido with Debian's Chromium, the slide size of
-``charts.export_size``) in the screen theme and the dark presentation theme, with all data and
-with narrow filters. Anything drawn into the outermost pixels was cut off by the canvas edge (a
-title pushed above the top, a long study label cut at the left), so those pixels must all be the
-figure's background.
+``charts.export_size``) in the screen theme and the dark presentation theme, and as a deck's
+picture, with all data and with narrow filters. Anything drawn into the outermost pixels was cut
+off by the canvas edge (a title pushed above the top, a long study label cut at the left), so
+those pixels must all be the figure's background.
 """
 
 from __future__ import annotations
@@ -23,7 +23,17 @@ FILTERS = [(), ("B-ALL",), ("AML",)]
 THEMES = {
     "screen": charts.SCREEN,
     "presentation-dark": charts.Theme(presentation=True, dark=True),
+    "slides": charts.SCREEN.for_slides(),  # a deck's pictures (celltx.deck), at their own canvas
 }
+
+
+def export_png(fig, theme: charts.Theme) -> bytes:
+    """The PNG at 1x as users get it: a deck's picture without title and footnote at the canvas
+    it was laid out for, any other figure at charts.export_size."""
+    if theme.slide:
+        w, h = int(fig.layout.width), int(fig.layout.height)
+        return export_image.submit_png(charts.for_slide(fig), w, h, 1).result()
+    return export_image.to_image(fig, "png", scale=1)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +75,7 @@ def test_every_recipe_keeps_its_outermost_pixels_background(kaleido_server, data
         built = recipe.build(ctx)
         if built.figure is None:
             continue
-        ink = edge_ink(export_image.to_image(built.figure, "png", scale=1), theme.background)
+        ink = edge_ink(export_png(built.figure, theme), theme.background)
         exported += 1
         if any(ink.values()):
             cut[recipe.name] = {k: v for k, v in ink.items() if v}

@@ -109,3 +109,22 @@ def test_nothing_edits_sys_path():
     for path in [*ROOT.glob("bench/*.py"), ROOT / "app.py", *ROOT.glob("views/*.py")]:
         assert "sys.path" not in path.read_text(encoding="utf-8"), path
     assert "pythonpath" not in PYPROJECT["tool"]["pytest"]["ini_options"]
+
+
+def test_a_public_server_shows_no_tracebacks():
+    # Streamlit 1.67 reads .streamlit/config.toml beside the entry script whatever the working
+    # directory, so 'celltx app' started anywhere uses the checkout's copy
+    config = tomllib.loads((serve.app_script().parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] in ("type", "none")
+
+
+def test_every_streamlit_setting_in_the_deploy_guide_exists_in_the_pinned_version():
+    import re
+
+    from streamlit import config
+
+    config.get_config_options()
+    text = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:server|client|browser|global|logger|runner|theme)\.[A-Za-z]+)`", text))
+    assert len(named) > 10, named
+    assert not named - set(config._config_options), sorted(named - set(config._config_options))

@@ -310,3 +310,18 @@ def test_loader_raises_only_its_own_error_on_arbitrary_records(records):
     except load.DataError:
         return
     load.outcomes_frame(parsed.studies, user_data=True)
+
+
+@pytest.mark.parametrize("rows", [upload.MAX_CSV_ROWS, upload.MAX_CSV_ROWS + 1])
+def test_csv_rows_are_capped_at_5000(rows):
+    header = "record_id,modality,study,disease,n,endpoint,value_pct,source_file,location,quote\n"
+    # ten values per record keeps the records under their own limit (500)
+    body = "".join(f"r{i // 10},NK,s,AML,10,CR,50,f,other,q{i}\n" for i in range(rows))
+    data = (header + body).encode()
+    assert len(data) < upload.MAX_BYTES
+    if rows > upload.MAX_CSV_ROWS:
+        with pytest.raises(load.DataError, match="more than 5000 rows; the limit is 5000 rows per upload"):
+            upload.parse_upload(data, "rows.csv")
+    else:
+        parsed = upload.parse_upload(data, "rows.csv")
+        assert not any("rows" in p.message for p in parsed.problems)
