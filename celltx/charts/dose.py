@@ -29,8 +29,10 @@ def _label_shifts(values: list[float], theme: Theme) -> list[float]:
     for i in sorted(range(len(values)), key=lambda k: -values[k]):
         want = (Y_RANGE[1] - values[i]) * per_point
         at = want
-        while any(abs(at - p) < line for p in placed):
-            at = max(p for p in placed if abs(at - p) < line) + line
+        # a tolerance: a label placed exactly a line below another is clear of it (without one,
+        # float rounding can find it 'near' again for ever)
+        while any(abs(at - p) < line - 1e-6 for p in placed):
+            at = max(p for p in placed if abs(at - p) < line - 1e-6) + line
         placed.append(at)
         shifts[i] = at - want
     return shifts
