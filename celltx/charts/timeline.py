@@ -13,12 +13,15 @@ from celltx import vocab
 from celltx.charts import marks, text
 from celltx.charts.layout import SCREEN, Labels, Theme, finish
 
-SURVIVAL_ORDER = ["EFS", "OS", "PFS", "LFS", "DFS", "RFS"]
+# vocab's order; an endpoint of the rows that vocab does not list as survival is drawn after them,
+# never dropped (the recipe chose it)
+SURVIVAL_ORDER = [e for e, (family, _, _) in vocab.ENDPOINTS.items() if family == "survival"]
 
 
 def survival_landmarks(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Figure:
     """Landmark survival estimates: one panel per endpoint, x = landmark (months), colour = target."""
-    endpoints = [e for e in SURVIVAL_ORDER if e in set(df["endpoint"])]
+    present = list(dict.fromkeys(df["endpoint"]))
+    endpoints = [e for e in SURVIVAL_ORDER if e in present] + [e for e in present if e not in SURVIVAL_ORDER]
     fig = make_subplots(
         rows=1,
         cols=len(endpoints),

@@ -32,7 +32,7 @@ def cart_dose(ctx: Context) -> Result:
         ctx,
         rows,
         "Response and CRS against CAR-T dose",
-        "log dose axis; a panel per dose unit; lines span printed dose ranges",
+        "a panel per measure and dose unit; log dose axis; lines span printed dose ranges",
         lambda d, labels: charts.dose_chart(d, labels, ctx.theme),
         summary.dose,
     )
@@ -116,7 +116,7 @@ RECIPES: list[Recipe] = [
     Recipe(
         "cart_dose_response_crs",
         "crs_dose",
-        "Response and CRS against CAR dose (log axis), one panel per dose unit.",
+        "Response and CRS against CAR dose (log axis), one panel per measure and dose unit.",
         "dose-linked CAR-T results",
         cart_dose,
     ),

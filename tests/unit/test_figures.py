@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import html
-import re
 from pathlib import Path
 
 import pytest
@@ -127,18 +126,36 @@ def test_every_point_carries_its_record(results):
             assert (cd[0], int(cd[1])) in known, f"{name}: {cd[0]} is not a row of the result"
 
 
+def test_every_row_a_recipe_gives_is_drawn(results):
+    # charts draw what the recipe gives, all of it: a rule that drops rows belongs in the recipe,
+    # where the rows, the footnote and the text summary follow it too
+    for (_, name), res in _drawn(results):
+        if name in AGGREGATES:
+            continue
+        drawn = {
+            (str(cd[0]), int(cd[1]))
+            for _t, _i, cd in _points(res.figure)
+            if not str(cd[0]).startswith("pooled:")
+        }
+        assert set(_rows_by_point(res)) == drawn, (
+            f"{name}: rows not drawn {sorted(set(_rows_by_point(res)) - drawn)[:5]}"
+        )
+
+
 def _panel(t) -> tuple[str, str]:
     return (t.xaxis or "x", t.yaxis or "y")
 
 
-def test_one_measure_per_panel_or_every_row_names_its_measure(results):
+def test_one_measure_per_panel(results):
+    # a panel holds one measure; only a forest, where every row is its own category on the axis,
+    # may list rows of several measures, each row's own label naming its measure. A label placed
+    # beside a point does not count: points of two measures on one value axis read as one scale.
     for (_, name), res in _drawn(results):
         if name in AGGREGATES:
             continue
         known = _rows_by_point(res)
         measures: dict[tuple[str, str], set[str]] = {}
         named: dict[tuple[str, str], bool] = {}
-        notes = [(html.unescape(a.text or ""), a.y, a.yref or "y") for a in res.figure.layout.annotations]
         for t, i, cd in _points(res.figure):
             if str(cd[0]).startswith("pooled:"):
                 continue
@@ -146,15 +163,37 @@ def test_one_measure_per_panel_or_every_row_names_its_measure(results):
             m = charts.text.measure_text(row._asdict())
             measures.setdefault(_panel(t), set()).add(m)
             y = t.y[i]
-            # named in the row label, or in a label beside the point (the dose chart's 'Study · CR, n = 12')
             shown = html.unescape(y.replace("<br>", " ")) if isinstance(y, str) else ""  # wrapped labels
-            ok = m in shown or any(
-                re.search(rf"(^|· ){re.escape(m)}(,|$)", text) and ay == y and ref == (t.yaxis or "y")
-                for text, ay, ref in notes
-            )
-            named[_panel(t)] = named.get(_panel(t), True) and ok
+            named[_panel(t)] = named.get(_panel(t), True) and m in shown
         for panel, ms in measures.items():
-            assert len(ms) == 1 or named[panel], f"{name}: panel {panel} mixes {sorted(ms)} unnamed"
+            assert len(ms) == 1 or named[panel], f"{name}: panel {panel} mixes {sorted(ms)}"
+
+
+def test_the_dose_chart_titles_each_panel_with_its_measure_and_dose_unit(results):
+    for (_, name), res in _drawn(results):
+        if name != "cart_dose_response_crs":
+            continue
+        known = _rows_by_point(res)
+        layout = res.figure.layout
+        titles = {
+            (a.x, a.y): html.unescape(a.text)
+            for a in layout.annotations
+            if a.xref == "paper" and a.yanchor == "bottom"
+        }
+        for t, _i, cd in _points(res.figure):
+            row = known[(cd[0], int(cd[1]))]
+            x_axis = layout["xaxis" + (t.xaxis or "x")[1:]]
+            y_axis = layout["yaxis" + (t.yaxis or "y")[1:]]
+            # the panel's title sits centred over its x domain, at the top of its y domain
+            centre = (x_axis.domain[0] + x_axis.domain[1]) / 2
+            title = next(
+                txt
+                for (ax, ay), txt in titles.items()
+                if abs(ax - centre) < 1e-6 and abs(ay - y_axis.domain[1]) < 1e-6
+            )
+            unit = vocab.DOSE_UNITS[row.dose_unit]
+            assert title == f"{charts.text.measure_text(row._asdict())} · dose {unit}", (name, title)
+            assert unit in x_axis.title.text, (name, x_axis.title.text)
 
 
 def _view_figures() -> dict[str, list[str]]:
