@@ -32,7 +32,7 @@ MARGIN = Inches(0.35)
 TITLE_H = Inches(0.8)
 FOOT_H = Inches(0.45)
 SUB_H = Inches(0.4)
-MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+MIME = export_image.MIME["pptx"]
 
 # layouts of python-pptx's default template
 LAYOUT_TITLE, LAYOUT_TITLE_CONTENT, LAYOUT_TITLE_ONLY = 0, 1, 5

@@ -27,6 +27,13 @@ from celltx import charts
 
 log = logging.getLogger(__name__)
 
+# The files the dashboard offers for download, by format (the deck's is here, not in celltx.deck,
+# so the slides button can be drawn without importing python-pptx: 0.25 s on the first page).
+MIME = {
+    "svg": "image/svg+xml",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
 CHROMIUM_HINT = "Chromium is needed to export images. Install it with: sudo apt-get install -y chromium"
 BROKEN_HINT = (
     "Image export needs a working Chromium: reinstall it (sudo apt-get install --reinstall chromium)"

@@ -695,7 +695,7 @@ def download_svg(fig: go.Figure, key: str, name: str, title: str = "", summary: 
         "Download SVG (16:9)",
         data=lambda: export_image.to_svg_bytes(fig, title, summary),
         file_name=f"{name}_{current_filters().slug()}.svg",
-        mime="image/svg+xml",
+        mime=export_image.MIME["svg"],
         key=f"{key}_svg",
         on_click="ignore",
         icon=":material/download:",
@@ -806,8 +806,9 @@ def text_alternative(result: figures.Result, name: str, key: str) -> None:
 
 def slides_button(recipes: Sequence[str], key: str, label: str, help: str) -> None:
     """'Download slides': a 16:9 PPTX of these figures under the current filters, written on
-    click (one kaleido browser renders every figure), not on every rerun."""
-    from celltx import deck, export_image
+    click (one kaleido browser renders every figure), not on every rerun. python-pptx is
+    imported on click too: the button is drawn on every page before the page itself."""
+    from celltx import export_image
 
     reason = export_image.unavailable()
     if reason:
@@ -834,13 +835,15 @@ def slides_button(recipes: Sequence[str], key: str, label: str, help: str) -> No
             {},
             f.full_by_file,
         )
+        from celltx import deck
+
         return deck.render(ctx, chosen, link_of, home_link=filters.view_link(root, "/", cur, *look))[0]
 
     st.download_button(
         label,
         data=make,
         file_name=f"celltx_slides_{cur.slug()}.pptx",
-        mime=deck.MIME,
+        mime=export_image.MIME["pptx"],
         key=key,
         on_click="ignore",
         icon=":material/slideshow:",

@@ -128,3 +128,15 @@ def test_every_streamlit_setting_in_the_deploy_guide_exists_in_the_pinned_versio
     named = set(re.findall(r"`((?:server|client|browser|global|logger|runner|theme)\.[A-Za-z]+)`", text))
     assert len(named) > 10, named
     assert not named - set(config._config_options), sorted(named - set(config._config_options))
+
+
+def test_the_first_page_does_not_import_python_pptx():
+    # the slides buttons are drawn before every page; python-pptx (0.25 s) is imported on click
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest; at = AppTest.from_file('app.py', "
+        "default_timeout=120); at.run(); print(len(at.exception), len(at.get('plotly_chart')), "
+        "'pptx' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-3:] == ["0", "1", "False"]
