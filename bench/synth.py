@@ -134,7 +134,8 @@ def study(rng: random.Random, i: int, source_file: str) -> tuple[dict, list[str]
     diseases = [rng.choice(DISEASES[modality])]
     if rng.random() < 0.1:
         other = rng.choice(DISEASES[modality])
-        if other not in diseases:
+        # 'mixed' (diseases not stated) stands alone: listed with others it is a data error
+        if other not in diseases and "mixed" not in (other, diseases[0]):
             diseases.append(other)
     label = f"{MARK} study {i}"
     rec: dict = {

@@ -97,7 +97,16 @@ def preload() -> None:
         _freeze()
     except Exception:  # noqa: BLE001 - left to the script run, see the module docstring
         log.debug("warm-up failed", exc_info=True)
+    finally:
+        _warmed.set()
     later()
+
+
+# A script run that starts while the warm-up is still going waits for it instead of doing the same
+# work beside it: the one record per study and the disease table are not cached, so both threads
+# built them at once (at 10,000 studies twice the transient memory, and each slowed the other).
+WARM_WAIT = 120.0  # seconds at most; then the run goes ahead and does the work itself
+_warmed = threading.Event()
 
 
 # LATER costs about 1 s of CPU (statsmodels pulls in scipy.stats). Imported beside a script run it
@@ -138,6 +147,8 @@ def script_run() -> Iterator[None]:
     the first run's end lets :func:`later` go on (or starts it when there is no start-up thread,
     i.e. under ``streamlit run``)."""
     global _running, _last_run_end, _first_page_drawn
+    if _preloading:
+        _warmed.wait(WARM_WAIT)
     with _state:
         _running += 1
     try:

@@ -98,3 +98,19 @@ def test_report_times_the_deck_in_both_themes(tiny_report):
 def test_every_step_ran_without_errors(tiny_report):
     assert "Errors: celltx 0, minimal 0." in tiny_report
     assert "Errors at scale: 0." in tiny_report
+
+
+def test_synthetic_data_at_benchmark_scale_validates(tmp_path):
+    # 40 studies (the tiny run) rarely draw a rare combination; 1,000 did ('mixed' listed with a
+    # second disease), and the scale runs showed the data-problems banner
+    made = subprocess.run(
+        [sys.executable, "bench/synth.py", str(tmp_path), "--studies", "1000"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    env = {**os.environ, "CELLTX_SEEDS": str(tmp_path / "seeds")}
+    check = subprocess.run(
+        [sys.executable, "-m", "celltx", "validate", str(tmp_path / "data")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert check.returncode == 0, (check.stdout + check.stderr)[-2000:]

@@ -25,6 +25,9 @@ def fresh(monkeypatch):
     monkeypatch.setattr(warmup, "IDLE", 0.3)
     monkeypatch.setattr(warmup, "POLL", 0.02)
     monkeypatch.setattr(warmup, "FIRST_PAGE_TIMEOUT", 30.0)
+    warmed = threading.Event()
+    warmed.set()  # the start-up work is done unless a test says otherwise
+    monkeypatch.setattr(warmup, "_warmed", warmed)
     return done
 
 
@@ -59,3 +62,21 @@ def test_a_run_that_raises_still_counts_as_ended(fresh):
     with pytest.raises(RuntimeError), warmup.script_run():
         raise RuntimeError("rerun")
     assert warmup._running == 0 and warmup._first_page_drawn
+
+
+def test_a_first_run_during_the_start_up_work_waits_for_it(fresh):
+    # it would otherwise do the same uncached work beside it (twice the memory at 10,000 studies)
+    warmup._warmed.clear()
+    entered = threading.Event()
+
+    def run():
+        with warmup.script_run():
+            entered.set()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    assert not entered.wait(0.5)  # still warming up
+    warmup._warmed.set()
+    assert entered.wait(10)
+    t.join(10)
+    assert warmup._running == 0
