@@ -418,6 +418,19 @@ def _context(
 ) -> figures.Context:
     f = frames()
     outcomes, studies = (f.outcomes, f.studies) if curated_only else (all_outcomes(), all_studies())
+    return _context_of(f, outcomes, studies, cur, th, options)
+
+
+def _context_of(
+    f: Frames,
+    outcomes: pd.DataFrame,
+    studies: pd.DataFrame,
+    cur: filters.Filters,
+    th: charts.Theme,
+    options: dict[str, str],
+) -> figures.Context:
+    """A recipe's context: these values and studies under these filters, with the data's
+    citations and version (the page's figures and the slides built on click alike)."""
     return figures.Context(
         filters.apply(outcomes, cur),
         filters.apply(studies, cur),
@@ -824,17 +837,7 @@ def slides_button(recipes: Sequence[str], key: str, label: str, help: str) -> No
         return filters.view_link(root, figures.page_of(recipe.name).url, cur, *look)
 
     def make() -> bytes:
-        ctx = figures.Context(
-            filters.apply(outcomes, cur),
-            filters.apply(studies, cur),
-            f.targets,
-            cur,
-            f.citations,
-            f.version,
-            th,
-            {},
-            f.full_by_file,
-        )
+        ctx = _context_of(f, outcomes, studies, cur, th, {})
         from celltx import deck
 
         return deck.render(ctx, chosen, link_of, home_link=filters.view_link(root, "/", cur, *look))[0]
