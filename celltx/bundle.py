@@ -227,59 +227,43 @@ def write_deck(
 
 
 def main(args: argparse.Namespace) -> int:
+    """``celltx figures``: the bundle or the deck; faults are one line on stderr and exit 2, no
+    figure with data exit 1."""
     from celltx import cli  # the --disease options mean the same for every command
 
     ds = load.load_dataset(Path(args.data) if args.data else load.DATA_DIR)
-    if args.format == "pptx":
-        return _main_deck(ds, args)
     try:
         f = replace(cli.disease_filters(args), full_years=filters.year_bounds(ds.studies()))
-        written = write_bundle(
-            ds,
-            Path(args.out),
-            args.format,
-            f,
-            args.presentation,
-            args.dark,
-            leave_one_out=getattr(args, "leave_one_out", False),
-        )
-    except export_image.ExportError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except ValueError as e:
+        if args.format == "pptx":
+            path, n = write_deck(
+                ds,
+                Path(args.out),
+                f,
+                args.presentation,
+                args.dark,
+                getattr(args, "base_url", None) or DEFAULT_BASE_URL,
+            )
+            done = f"wrote {path} ({n} figure slides + title and Sources)"
+        else:
+            written = write_bundle(
+                ds,
+                Path(args.out),
+                args.format,
+                f,
+                args.presentation,
+                args.dark,
+                leave_one_out=getattr(args, "leave_one_out", False),
+            )
+            n = len(written)
+            done = f"wrote {n} figure(s) and index.html, README.md to {args.out}"
+    except (export_image.ExportError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except OSError as e:  # e.g. the disk filled up while writing
         print(f"error: cannot write to {args.out}: {e.strerror or type(e).__name__}", file=sys.stderr)
         return 2
-    if not written:
-        print(f"No figure has data for these filters ({', '.join(args.disease) or 'all'}).", file=sys.stderr)
-        return 1
-    print(f"wrote {len(written)} figure(s) and index.html, README.md to {args.out}")
-    return 0
-
-
-def _main_deck(ds: load.Dataset, args: argparse.Namespace) -> int:
-    from celltx import cli
-
-    try:
-        f = replace(cli.disease_filters(args), full_years=filters.year_bounds(ds.studies()))
-        path, n = write_deck(
-            ds,
-            Path(args.out),
-            f,
-            args.presentation,
-            args.dark,
-            getattr(args, "base_url", None) or DEFAULT_BASE_URL,
-        )
-    except (export_image.ExportError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except OSError as e:
-        print(f"error: cannot write to {args.out}: {e.strerror or type(e).__name__}", file=sys.stderr)
-        return 2
     if not n:
         print(f"No figure has data for these filters ({', '.join(args.disease) or 'all'}).", file=sys.stderr)
         return 1
-    print(f"wrote {path} ({n} figure slides + title and Sources)")
+    print(done)
     return 0
