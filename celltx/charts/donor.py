@@ -11,6 +11,7 @@ from plotly.subplots import make_subplots
 from celltx import stats, vocab
 from celltx.charts import marks, text
 from celltx.charts.layout import SCREEN, Labels, Theme, finish
+from celltx.charts.notes import Notes
 
 ARM_SYMBOLS = {"HID 3/6": "diamond", "HID 4-5/6": "square", "HID 4–5/6": "square"}
 
@@ -41,6 +42,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
         vertical_spacing=0.1,
         subplot_titles=[p[1] for p in panels],
     )
+    notes = Notes(fig)
     seen: set = set()
     for i, (family, _) in enumerate(panels, start=1):
         fam = df[df["family"] == family]
@@ -93,7 +95,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
                 seen.add(legend_name)
             if pd.notna(p):
                 ptxt = text.p_text(r0["p_value"], r0.get("p_scope"))
-                fig.add_annotation(
+                notes.add(
                     x=1.0,
                     xref="x domain" if i == 1 else f"x{i} domain",
                     y=label,
@@ -106,6 +108,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
                     col=1,
                 )
         fig.update_yaxes(autorange="reversed", row=i, col=1)
+    notes.draw()
     fig.update_xaxes(range=[0, 100], title_text=vocab.axis_title("value_pct"), row=len(panels), col=1)
     height = max(380, 160 + 30 * sum(rows_per) + 60 * len(panels))
     fig = finish(

@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 from celltx import vocab
 from celltx.charts import marks, text
 from celltx.charts.layout import SCREEN, Labels, Theme, finish
+from celltx.charts.notes import Notes
 
 PANEL_HEIGHT = 300  # px per row of panels (on screen; a slide scales it with the font)
 Y_RANGE = (-3, 105)  # percent
@@ -85,6 +86,7 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
         vertical_spacing=0.3 / max(n_rows, 1),
         subplot_titles=[f"{m} · dose {vocab.DOSE_UNITS[u]}" for m, u in panels],
     )
+    notes = Notes(fig)
     # one x range per unit, so panels of one unit read on the same scale
     span = {}
     for unit in units:
@@ -127,7 +129,7 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
                 col=j,
             )
             seen.add(name)
-            fig.add_annotation(
+            notes.add(
                 x=math.log10(hi),
                 y=r["value_pct"],
                 yshift=-shift,
@@ -149,6 +151,7 @@ def dose_chart(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> go.Fi
             # close to its ticks, so the panel title below keeps clear of it
             title_standoff=4,
         )
+    notes.draw()
     fig.update_yaxes(range=list(Y_RANGE), title_text=vocab.axis_title("value_pct"), col=1)
     return finish(
         fig, labels, theme, height=PANEL_HEIGHT * n_rows + 160, legend_title=vocab.axis_title("target")

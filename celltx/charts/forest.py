@@ -18,6 +18,7 @@ from plotly.subplots import make_subplots
 from celltx import stats, vocab
 from celltx.charts import marks, rows, text
 from celltx.charts.layout import SCREEN, Labels, Theme, finish
+from celltx.charts.notes import Notes
 
 X_RANGE, X_RANGE_WITH_P = rows.X_RANGE, rows.X_RANGE_WITH_P
 
@@ -107,6 +108,7 @@ def forest(
         vertical_spacing=0.1 / len(panels) + 0.03,
         subplot_titles=[facet_title(f) for f in panels] if facet is not None else None,
     )
+    notes = Notes(fig)
     seen: set = set()
     for i, (f, g, p) in enumerate(blocks, start=1):
         for _, arms in g[g["_y"].duplicated(keep=False)].groupby("_y", sort=False):
@@ -120,7 +122,7 @@ def forest(
         if p_values:
             for r in marks.records(g.drop_duplicates("_y")):
                 if text.present(r.get("p_value")) and r.get("arm") != "all" and pd.notna(r["value_pct"]):
-                    fig.add_annotation(
+                    notes.add(
                         x=101,
                         y=r["_y"],
                         text=text.p_text(r["p_value"], r.get("p_scope")),
@@ -148,6 +150,7 @@ def forest(
                     hoverinfo="skip",
                 )
             )
+    notes.draw()
     x_range = X_RANGE_WITH_P if p_values else X_RANGE
     fig.update_xaxes(range=x_range, title_text=vocab.axis_title("value_pct"), row=len(panels), col=1)
     height = max(340, 150 + 30 * sum(counts) + 50 * len(panels))
