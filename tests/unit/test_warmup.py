@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
+import types
 
 import pytest
 
@@ -80,3 +82,41 @@ def test_a_first_run_during_the_start_up_work_waits_for_it(fresh):
     assert entered.wait(10)
     t.join(10)
     assert warmup._running == 0
+
+
+class _Runtime:
+    """A stand-in for ``streamlit.runtime``: polled ``states`` one by one (None: no runtime yet,
+    "INITIAL": created, not listening), then the last state for ever."""
+
+    def __init__(self, *states):
+        self.states = list(states)
+        self.polls = 0
+
+    def _now(self):
+        self.polls += 1
+        return self.states.pop(0) if len(self.states) > 1 else self.states[0]
+
+    def exists(self):
+        self._state = self._now()
+        return self._state is not None
+
+    def get_instance(self):
+        return types.SimpleNamespace(state=types.SimpleNamespace(name=self._state))
+
+
+def test_the_warm_up_starts_once_the_server_listens(monkeypatch):
+    # started beside Streamlit's own start it delayed the server's first answer by 0.45 s
+    rt = _Runtime(None, None, "INITIAL", "INITIAL", "NO_SESSIONS_CONNECTED")
+    monkeypatch.setitem(sys.modules, "streamlit.runtime", rt)
+    monkeypatch.setattr(warmup, "SERVER_POLL", 0.001)
+    warmup._wait_for_server()
+    assert rt.polls == 5
+
+
+def test_the_warm_up_does_not_wait_for_ever_for_a_server(monkeypatch):
+    rt = _Runtime("INITIAL")
+    monkeypatch.setitem(sys.modules, "streamlit.runtime", rt)
+    monkeypatch.setattr(warmup, "SERVER_POLL", 0.001)
+    monkeypatch.setattr(warmup, "SERVER_WAIT", 0.05)
+    warmup._wait_for_server()
+    assert rt.polls > 1  # polled, then gave up (the test would hang otherwise)
