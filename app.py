@@ -10,7 +10,9 @@ from celltx import pages, ui, warmup
 
 # The whole run inside warmup.script_run: the start-up warm-up waits for a quiet server (warmup.py).
 with warmup.script_run():
-    st.set_page_config(page_title="celltx · cellular immunotherapy evidence", page_icon="🧬", layout="wide")
+    st.set_page_config(
+        page_title="celltx · cellular immunotherapy evidence", page_icon=":material/biotech:", layout="wide"
+    )
 
     # Streamlit serves the default page at "/" only, yet reserves its url_path: the Overview's own
     # address, /evidence-overview, said "Page not found". The default page therefore reserves a name
