@@ -14,21 +14,17 @@ if ui.has_data(studies, "studies"):
     cols[2].metric("Reported values", len(values))
     cols[3].metric("Values with a source discrepancy", int(values["has_discrepancy"].sum()))
     ui.figure("overview_patients_by_disease", key="overview_chart")
-    by_mod = studies.groupby("modality").agg(studies=("record_id", "count"), patients=("n", "sum"))
-    st.dataframe(by_mod, width="stretch")
+    # Plain tables, not st.dataframe grids: a few dozen rows read best in full, and the grids
+    # cost the first chart about 0.3 s in bench/run.py (bench/findings.md)
+    st.subheader("Studies by modality")
+    st.markdown(ui.markdown_table(figures.modality_counts(studies), figures.MODALITY_COLUMNS))
     st.subheader("Studies by disease")
     st.caption(
         "Rolled up the disease hierarchy (data/diseases.yaml): a B-ALL study also counts under ALL "
-        "and lymphoid, once under each; 'coded here' are the studies coded with the term itself "
-        "(e.g. ALL of unstated lineage). A study of several diseases counts once under each."
+        "and lymphoid, once under each; 'coded with this term' are the studies coded with the term "
+        "itself (e.g. ALL of unstated lineage). A study of several diseases counts once under each."
     )
-    st.dataframe(
-        figures.disease_rollup(ui.filtered_studies()),
-        hide_index=True,
-        width="stretch",
-        key="overview_disease_table",
-        column_config={"term": None},
-    )
+    st.markdown(ui.markdown_table(figures.disease_rollup(ui.filtered_studies()), figures.ROLLUP_COLUMNS))
 
 st.subheader("How to read the charts")
 st.markdown(

@@ -25,7 +25,14 @@ from celltx.figures.cart import (
     relapse_bridge,
     survival,
 )
-from celltx.figures.evidence import disease_rollup, overview, targets
+from celltx.figures.evidence import (
+    MODALITY_COLUMNS,
+    ROLLUP_COLUMNS,
+    disease_rollup,
+    modality_counts,
+    overview,
+    targets,
+)
 from celltx.figures.pooled import (
     Pooling,
     cart_response,
@@ -72,6 +79,9 @@ __all__ = [
     "comparisons",
     "context",
     "disease_rollup",
+    "modality_counts",
+    "MODALITY_COLUMNS",
+    "ROLLUP_COLUMNS",
     "donor",
     "make_result",
     "medians",

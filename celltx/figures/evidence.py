@@ -31,6 +31,24 @@ def disease_rollup(studies: pd.DataFrame) -> pd.DataFrame:
     return agg.reset_index(names="term")
 
 
+# The Overview's two tables: column -> header (the tests read the tables back through these)
+ROLLUP_COLUMNS = {
+    "label": "Disease (narrower terms indented)",
+    "studies": "Studies",
+    "coded_here": "Coded with this term",
+    "patients": "Patients (printed n)",
+    "without_n": "Studies without n",
+}
+MODALITY_COLUMNS = {"modality": "Modality", "studies": "Studies", "patients": "Patients (printed n)"}
+
+
+def modality_counts(studies: pd.DataFrame) -> pd.DataFrame:
+    """Studies and patients (printed n) per modality, linked records counted once."""
+    one = linked.one_per_study(studies)
+    agg = one.groupby("modality").agg(studies=("record_id", "count"), patients=("n", "sum"))
+    return agg.astype({"patients": int}).reset_index()
+
+
 def overview(ctx: Context) -> Result:
     # the hierarchy rolled up: one row per (study, term), so a bar counts each study once
     return make_result(

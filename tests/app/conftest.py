@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -59,3 +62,25 @@ def table_with(at: AppTest, *columns: str):
         if all(c in value.columns for c in columns):
             return value
     raise AssertionError(f"no table with columns {columns}")
+
+
+def _unescape(cell: str) -> str:
+    return html.unescape(re.sub(r"\\(.)", r"\1", cell.strip()))
+
+
+def markdown_table(at: AppTest, columns: dict[str, str]) -> pd.DataFrame:
+    """The first Markdown table shown (ui.markdown_table) whose headers are ``columns``' headers,
+    read back into a frame with the column names; numbers as numbers, '–' as missing."""
+    for md in at.markdown:
+        lines = [line for line in md.value.splitlines() if line.startswith("|")]
+        if len(lines) < 2:
+            continue
+        rows = [[_unescape(c) for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]] for line in lines]
+        if rows[0] != list(columns.values()):
+            continue
+        frame = pd.DataFrame(rows[2:], columns=list(columns))
+        for c in frame.columns:
+            if lines[1].split("|")[1 + list(columns).index(c)].endswith(":"):  # right-aligned: a number
+                frame[c] = pd.to_numeric(frame[c].str.replace(",", "").replace("–", None))
+        return frame
+    raise AssertionError(f"no table with headers {list(columns.values())}")

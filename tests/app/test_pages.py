@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
-from celltx import filters, load
-from tests.app.conftest import figures, n_points, open_page, record_ids
+from celltx import figures as recipes
+from celltx import filters, linked, load, ui
+from tests.app.conftest import figures, markdown_table, n_points, open_page, record_ids
 
 DISEASES = {r.id: set(r.disease) for r in load.load_dataset().parsed.studies}
 TARGETS = {r.id: set(r.target) for r in load.load_dataset().parsed.studies}
@@ -145,3 +147,28 @@ def test_pages_never_mutate_the_shared_cached_frames():
         at.multiselect(key="f_disease").set_value([disease]).run()
         at.toggle(key="f_presentation").set_value(True).run()
     assert digest() == before
+
+
+def test_the_overview_tables_are_plain_tables_of_the_recipes_rows():
+    # Markdown tables, not st.dataframe grids (the grids slowed the first chart); same numbers
+    at = open_page("overview")
+    studies = load.load_dataset(seeds=None).studies()
+    shown = markdown_table(at, recipes.MODALITY_COLUMNS)
+    expected = recipes.modality_counts(studies)
+    assert shown.to_dict("list") == expected[list(recipes.MODALITY_COLUMNS)].to_dict("list")
+    assert shown["studies"].sum() == len(linked.one_per_study(studies))
+    rollup = markdown_table(at, recipes.ROLLUP_COLUMNS)
+    assert len(rollup) == len(recipes.disease_rollup(studies)) > 10
+    assert not at.dataframe  # no grid on the Overview
+
+
+def test_a_markdown_table_keeps_hostile_text_inert_and_numbers_readable():
+    df = pd.DataFrame(
+        {"who": ["a | b", "<img src=x onerror=alert(1)>", "[x](javascript:go())"], "n": [1234, 5, None]}
+    )
+    md = ui.markdown_table(df, {"who": "Who", "n": "Patients (n)"})
+    lines = md.splitlines()
+    assert lines[:2] == ["| Who | Patients \\(n\\) |", "|---|---:|"]
+    assert lines[2] == "| a \\| b | 1,234 |"  # a whole number, though the column is float (a gap)
+    assert "<" not in md and "](" not in md
+    assert lines[4].endswith("| – |")  # missing, not 'nan'
