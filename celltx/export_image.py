@@ -41,6 +41,12 @@ BROKEN_HINT = (
 START_TIMEOUT = 60.0  # seconds for Chromium to start and load plotly.js
 IMAGE_TIMEOUT = 60.0  # seconds for one image (the largest slide takes about 3)
 STOP_TIMEOUT = 10.0
+# kaleido reloads its tab after every image (plotly.js parsed again: about 0.25 s of Chromium per
+# image, a fifth of a deck's time). plotly.js's toImage draws each figure in an element of its own
+# and removes it, and the pictures are byte-identical without the reload
+# (tests/unit/test_export_image.py), so the tab is reloaded only after this many images: a
+# long-lived server keeps kaleido's fresh page without paying for it per image.
+RELOAD_EVERY = 25
 
 
 class ExportError(RuntimeError):
@@ -86,6 +92,26 @@ def require_chromium() -> str:
     return chromium_path() or ""
 
 
+def _kaleido_class(base: type) -> type:
+    """kaleido's browser, reloading its tab every RELOAD_EVERY images instead of after each.
+
+    ``_return_kaleido_tab`` and ``tabs_ready`` are kaleido 1.5.0's (pinned in requirements.txt; a
+    test fails if they change). A failed image stops the whole browser (``Pending.result``), so no
+    tab that failed is used again."""
+
+    class Kaleido(base):
+        images = 0
+
+        async def _return_kaleido_tab(self, tab: Any) -> None:
+            self.images += 1
+            if self.images % RELOAD_EVERY:
+                await self.tabs_ready.put(tab)
+            else:
+                await super()._return_kaleido_tab(tab)
+
+    return Kaleido
+
+
 class _Renderer:
     """One kaleido browser on its own event-loop thread; every call waits at most a timeout."""
 
@@ -112,7 +138,7 @@ class _Renderer:
             thread.start()
 
             async def open_browser() -> Any:
-                k = kaleido.Kaleido(n=1, timeout=IMAGE_TIMEOUT, path=path)
+                k = _kaleido_class(kaleido.Kaleido)(n=1, timeout=IMAGE_TIMEOUT, path=path)
                 await k.__aenter__()
                 return k
 
@@ -188,6 +214,7 @@ class Pending:
         except concurrent.futures.CancelledError:
             raise ExportError("image export was cancelled (the renderer was stopped); try again") from None
         except Exception as e:  # kaleido raises several types; all mean the same to a user
+            self._renderer.stop()  # its tab is not reloaded after each image: start afresh
             raise ExportError(f"image export failed ({type(e).__name__}: {e})") from e
 
     def cancel(self) -> None:
