@@ -127,7 +127,8 @@ def report(res: dict, args: argparse.Namespace, argv: list[str]) -> str:
         "## celltx against the minimal app",
         "",
         f"Each run starts a fresh server (cold caches) and a fresh browser context. {args.runs} run(s) per "
-        f"app; per run {args.filter_changes} filter change(s) ({', '.join(DISEASES[: args.filter_changes])}, "
+        "app, the two apps taking turns (the machine's speed drifts within minutes); per run "
+        f"{args.filter_changes} filter change(s) ({', '.join(DISEASES[: args.filter_changes])}, "
         f"each cleared again before the next) and {args.switches} round trip(s) between "
         f"'{celltx_app().pages[0]}' and '{celltx_app().pages[1]}' (minimal app: two one-chart pages). "
         "Spread is the interquartile range from 5 samples on, else min–max.",
