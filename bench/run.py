@@ -137,7 +137,7 @@ async def main_async(args: argparse.Namespace, argv: list[str]) -> int:
         browser = await pw.chromium.launch(**serve.chromium_launch_args())
         res["machine"] = machine(browser.version)
         # The minimal app and celltx take turns, run by run: this machine's speed drifts by a third
-        # within minutes (the same deck took 5.4 and 7.2 s of CPU an hour apart), and measured one
+        # within minutes (the same deck took 5.9 and 7.2-8.0 s of user CPU an hour apart), and measured one
         # after the other the ratio measured the drift as well.
         pair = [("minimal", minimal_app()), ("celltx curated", celltx_app())]
         plan = [(key, spec, i, args.runs, args.switches) for i in range(args.runs) for key, spec in pair]
