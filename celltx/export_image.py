@@ -17,6 +17,7 @@ import functools
 import logging
 import shutil
 import subprocess
+import sys
 import threading
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -44,8 +45,8 @@ STOP_TIMEOUT = 10.0
 # kaleido reloads its tab after every image (plotly.js parsed again: about 0.25 s of Chromium per
 # image, a fifth of a deck's time). plotly.js's toImage draws each figure in an element of its own
 # and removes it, and the pictures are byte-identical without the reload
-# (tests/unit/test_export_image.py), so the tab is reloaded only after this many images: a
-# long-lived server keeps kaleido's fresh page without paying for it per image.
+# (tests/unit/test_export_image.py), so the tab is reloaded after this many images and after a
+# failed one: a long-lived server keeps kaleido's fresh page without paying for it per image.
 RELOAD_EVERY = 25
 
 
@@ -93,21 +94,23 @@ def require_chromium() -> str:
 
 
 def _kaleido_class(base: type) -> type:
-    """kaleido's browser, reloading its tab every RELOAD_EVERY images instead of after each.
+    """kaleido's browser, reloading its tab every RELOAD_EVERY images and after a failed one,
+    instead of after each.
 
     ``_return_kaleido_tab`` and ``tabs_ready`` are kaleido 1.5.0's (pinned in requirements.txt; a
-    test fails if they change). A failed image stops the whole browser (``Pending.result``), so no
-    tab that failed is used again."""
+    test fails if they change). kaleido calls ``_return_kaleido_tab`` in the ``finally`` of each
+    image, so an exception in flight there means that image failed: its tab is reloaded at once."""
 
     class Kaleido(base):
         images = 0
 
         async def _return_kaleido_tab(self, tab: Any) -> None:
+            failed = sys.exc_info()[1] is not None
             self.images += 1
-            if self.images % RELOAD_EVERY:
-                await self.tabs_ready.put(tab)
-            else:
+            if failed or self.images % RELOAD_EVERY == 0:
                 await super()._return_kaleido_tab(tab)
+            else:
+                await self.tabs_ready.put(tab)
 
     return Kaleido
 
@@ -214,7 +217,6 @@ class Pending:
         except concurrent.futures.CancelledError:
             raise ExportError("image export was cancelled (the renderer was stopped); try again") from None
         except Exception as e:  # kaleido raises several types; all mean the same to a user
-            self._renderer.stop()  # its tab is not reloaded after each image: start afresh
             raise ExportError(f"image export failed ({type(e).__name__}: {e})") from e
 
     def cancel(self) -> None:

@@ -105,6 +105,16 @@ def test_the_tab_is_reloaded_every_so_many_images_not_after_each(monkeypatch):
     asyncio.run(serve(7))
     assert k.reloads == 2 and k.tabs_ready.qsize() == 7  # every tab went back, 2 of 7 reloaded
 
+    async def fail_once():  # as kaleido's _render_task: the tab goes back in a ``finally``
+        try:
+            raise RuntimeError("plotly.js rejected the figure")
+        finally:
+            await k._return_kaleido_tab("tab")
+
+    with pytest.raises(RuntimeError):
+        asyncio.run(fail_once())
+    assert k.reloads == 3  # a failed image's tab is reloaded at once (8 images, not the 9th)
+
 
 def test_kaleido_still_has_what_the_reload_cadence_overrides():
     # pinned kaleido 1.5.0: a new version that renames these must fail here, not in a deck
@@ -114,7 +124,11 @@ def test_kaleido_still_has_what_the_reload_cadence_overrides():
 
     assert inspect.iscoroutinefunction(kaleido.Kaleido._return_kaleido_tab)
     assert list(inspect.signature(kaleido.Kaleido._return_kaleido_tab).parameters) == ["self", "tab"]
-    assert "self.tabs_ready" in inspect.getsource(kaleido.Kaleido)
+    returning = inspect.getsource(kaleido.Kaleido._return_kaleido_tab)
+    assert "tab.reload()" in returning and "self.tabs_ready.put(tab)" in returning
+    # every image gives its tab back in a ``finally``: the override sees a failure in flight
+    render = inspect.getsource(kaleido.Kaleido._render_task)
+    assert render.index("finally:") < render.index("self._return_kaleido_tab(tab)")
 
 
 def test_images_without_the_reload_equal_images_with_it(monkeypatch):
