@@ -728,13 +728,13 @@ def markdown_table(df: pd.DataFrame, columns: dict[str, str]) -> str:
     bench/findings.md). ``columns`` maps columns to headers, in order; numbers are right-aligned
     with thousands separators, text is escaped."""
     cols = [c for c in columns if c in df.columns]
-    numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in cols]
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in cols]
 
     def cell(value: Any, number: bool) -> str:
         if pd.isna(value):
             return "–"
-        if not number:
-            return md_escape(value)
+        if not number:  # a line break would end the row
+            return md_escape(" ".join(str(value).split()))
         return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
     lines = [

@@ -36,8 +36,8 @@ class Notes:
             given = note.get(axis)
             if given is not None and "domain" not in given:
                 raise ValueError(f"{axis}={given!r}: a note refers to its own panel's axes")
-        note["xref"] = x + (" domain" if "domain" in note.get("xref", "") else "")
-        note["yref"] = y + (" domain" if "domain" in note.get("yref", "") else "")
+        note["xref"] = x + (" domain" if "domain" in (note.get("xref") or "") else "")
+        note["yref"] = y + (" domain" if "domain" in (note.get("yref") or "") else "")
         self._notes.append(note)
 
     def draw(self) -> None:

@@ -33,13 +33,17 @@ def disease_rollup(studies: pd.DataFrame) -> pd.DataFrame:
 
 # The Overview's two tables: column -> header (the tests read the tables back through these)
 ROLLUP_COLUMNS = {
-    "label": "Disease (narrower terms indented)",
+    "label": f"{vocab.axis_title('disease')} (narrower terms indented)",
     "studies": "Studies",
     "coded_here": "Coded with this term",
-    "patients": "Patients (printed n)",
+    "patients": vocab.axis_title("patients"),
     "without_n": "Studies without n",
 }
-MODALITY_COLUMNS = {"modality": "Modality", "studies": "Studies", "patients": "Patients (printed n)"}
+MODALITY_COLUMNS = {
+    "modality": vocab.axis_title("modality"),
+    "studies": "Studies",
+    "patients": vocab.axis_title("patients"),
+}
 
 
 def modality_counts(studies: pd.DataFrame) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from celltx import figures as recipes
-from celltx import filters, linked, load, ui
+from celltx import filters, linked, load
 from tests.app.conftest import figures, markdown_table, n_points, open_page, record_ids
 
 DISEASES = {r.id: set(r.disease) for r in load.load_dataset().parsed.studies}
@@ -130,7 +130,6 @@ def test_target_links_open_the_response_page_with_that_target():
 
 
 def test_pages_never_mutate_the_shared_cached_frames():
-    import pandas as pd
 
     from celltx import ui
 
@@ -160,15 +159,3 @@ def test_the_overview_tables_are_plain_tables_of_the_recipes_rows():
     rollup = markdown_table(at, recipes.ROLLUP_COLUMNS)
     assert len(rollup) == len(recipes.disease_rollup(studies)) > 10
     assert not at.dataframe  # no grid on the Overview
-
-
-def test_a_markdown_table_keeps_hostile_text_inert_and_numbers_readable():
-    df = pd.DataFrame(
-        {"who": ["a | b", "<img src=x onerror=alert(1)>", "[x](javascript:go())"], "n": [1234, 5, None]}
-    )
-    md = ui.markdown_table(df, {"who": "Who", "n": "Patients (n)"})
-    lines = md.splitlines()
-    assert lines[:2] == ["| Who | Patients \\(n\\) |", "|---|---:|"]
-    assert lines[2] == "| a \\| b | 1,234 |"  # a whole number, though the column is float (a gap)
-    assert "<" not in md and "](" not in md
-    assert lines[4].endswith("| – |")  # missing, not 'nan'

@@ -120,3 +120,15 @@ def test_the_warm_up_does_not_wait_for_ever_for_a_server(monkeypatch):
     monkeypatch.setattr(warmup, "SERVER_WAIT", 0.05)
     warmup._wait_for_server()
     assert rt.polls > 1  # polled, then gave up (the test would hang otherwise)
+
+
+def test_the_start_up_thread_waits_for_the_server_before_its_imports(monkeypatch):
+    calls = []
+    monkeypatch.setattr(warmup, "_wait_for_server", lambda: calls.append("wait"))
+    monkeypatch.setattr(warmup, "_import", lambda names: calls.append(names) and False)
+    monkeypatch.setattr(warmup, "_freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(warmup, "later", lambda: calls.append("later"))
+    monkeypatch.setattr(warmup, "_probe_export", lambda: None)
+    monkeypatch.setattr(warmup, "_warmed", threading.Event())
+    warmup.preload()
+    assert calls == ["wait", warmup.FIRST, "freeze", "later"] and warmup._warmed.is_set()
