@@ -4,6 +4,7 @@ timeout on every start and image, and a missing or broken Chromium named in the 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 
 import plotly.graph_objects as go
@@ -84,6 +85,13 @@ def test_a_chromium_that_exits_at_once_is_named(tmp_path, monkeypatch):
     assert f"Chromium at {fake} exits at once (exit code 1)" in (export_image.unavailable() or "")
 
 
+def _run(coro):
+    """Run a coroutine on a loop of its own thread: in the whole suite the browser tests' Playwright
+    keeps an event loop running on this thread, where asyncio.run refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result(30)
+
+
 def test_the_tab_is_reloaded_every_so_many_images_not_after_each(monkeypatch):
     # kaleido reloads after every image (0.25 s of Chromium each); ours every RELOAD_EVERY
     class Base:
@@ -102,7 +110,7 @@ def test_the_tab_is_reloaded_every_so_many_images_not_after_each(monkeypatch):
         for _ in range(n):
             await k._return_kaleido_tab("tab")
 
-    asyncio.run(serve(7))
+    _run(serve(7))
     assert k.reloads == 2 and k.tabs_ready.qsize() == 7  # every tab went back, 2 of 7 reloaded
 
     async def fail_once():  # as kaleido's _render_task: the tab goes back in a ``finally``
@@ -111,8 +119,8 @@ def test_the_tab_is_reloaded_every_so_many_images_not_after_each(monkeypatch):
         finally:
             await k._return_kaleido_tab("tab")
 
-    with pytest.raises(RuntimeError):
-        asyncio.run(fail_once())
+    with pytest.raises(RuntimeError, match="rejected"):
+        _run(fail_once())
     assert k.reloads == 3  # a failed image's tab is reloaded at once (8 images, not the 9th)
 
 
