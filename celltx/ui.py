@@ -716,9 +716,14 @@ def download_svg(fig: go.Figure, key: str, name: str, title: str = "", summary: 
 
 
 def md_escape(text: object) -> str:
-    """Text from data, safe inside Streamlit Markdown: HTML escaped, Markdown syntax neutralised."""
+    """Text from data, safe inside Streamlit Markdown: HTML escaped, Markdown syntax neutralised.
+
+    Streamlit's Markdown goes beyond CommonMark: ``$...$`` is LaTeX, ``:smile:`` an emoji,
+    ``:material/home:`` an icon and ``:red[...]`` a colour (which swallowed ":red" from the text).
+    Escaping ``$``, ``:`` and ``/`` shows all of them as typed (checked in a browser:
+    tests/browser/test_hostile.py)."""
     out = html.escape(str(text))
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~>])", r"\\\1", out)
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~>$:/])", r"\\\1", out)
 
 
 def markdown_table(df: pd.DataFrame, columns: dict[str, str]) -> str:

@@ -110,7 +110,7 @@ def test_the_file_name_is_plain_text():
     at = open_page("data")
     upload_file(at, "[**x**](javascript:go()).yaml", upload.template_yaml().encode(), "application/yaml")
     (msg,) = [s.value for s in at.success]
-    assert r"\[\*\*x\*\*\]\(javascript:go\(\)\)\.yaml" in msg
+    assert r"\[\*\*x\*\*\]\(javascript\:go\(\)\)\.yaml" in msg  # ":" escaped too (emoji codes)
 
 
 def test_a_search_with_no_hits_says_so():
@@ -169,3 +169,6 @@ def test_text_from_data_is_inert_in_markdown():
     for ch in "[]()*`#":
         assert f"\\{ch}" in shown, ch
     assert not re.search(r"(?<!\\)[\[\]()*`#]", shown), shown
+    # Streamlit's own Markdown extensions: LaTeX, emoji and icon shortcodes, colours
+    extended = ui.md_escape("$x^2$ :smile: :material/home: :red[x]")
+    assert not re.search(r"(?<!\\)[$:/]", extended), extended

@@ -198,3 +198,28 @@ def test_the_first_filter_change_after_a_server_restart_is_applied(browser: Brow
         expect(disease_tags(page)).to_have_text([disease_option("B-ALL")])
     finally:
         srv.stop()
+
+
+MARKDOWN_PAYLOAD = (
+    "a $x^2$ b :smile: c :material/home: d :red[red] e <img src=x onerror=alert(1)> "
+    "[link](javascript:alert(1)) **bold** `code` # h | pipe"
+)
+
+
+def test_text_from_data_shows_as_typed_in_streamlit_markdown(browser: Browser, tmp_path):
+    # Streamlit renders $...$ as LaTeX, :smile: as an emoji, :material/x: as an icon and :red[...]
+    # as colour; ui.md_escape must leave every character of a study's text as it was written
+    app = tmp_path / "markdown_app.py"
+    app.write_text(
+        "import streamlit as st\nfrom celltx.ui import md_escape\n"
+        f"st.markdown(md_escape({MARKDOWN_PAYLOAD!r}))\n",
+        encoding="utf-8",
+    )
+    page = browser.new_page()
+    with serve.Server(app, timeout=90) as srv:
+        page.goto(srv.url)
+        shown = page.locator("[data-testid=stMarkdownContainer]").first
+        expect(shown).to_contain_text("pipe", timeout=60_000)
+        assert shown.inner_text() == MARKDOWN_PAYLOAD
+        assert shown.locator(".katex, a, img, strong, code, h1, [data-testid=stIconMaterial]").count() == 0
+    page.close()

@@ -19,5 +19,5 @@ def test_a_markdown_table_keeps_hostile_text_inert_and_numbers_readable():
     assert lines[:2] == ["| Who | Patients \\(n\\) | Flag |", "|---|---:|---|"]  # bools are not numbers
     assert lines[2] == "| a \\| b | 1,234 | True |"  # a whole number, though the column is float
     assert "<" not in md and "](" not in md
-    assert lines[4].startswith("| \\[x\\]\\(javascript:go\\(\\)\\) | – |")  # missing, not 'nan'
+    assert lines[4].startswith("| \\[x\\]\\(javascript\\:go\\(\\)\\) | – |")  # missing, not 'nan'
     assert lines[5] == "| two lines | 7.5 | False |"
