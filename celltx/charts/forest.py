@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from celltx import stats, vocab
+from celltx import vocab
 from celltx.charts import marks, rows, text
 from celltx.charts.layout import SCREEN, Labels, Theme, finish
 from celltx.charts.notes import Notes
@@ -76,8 +76,8 @@ def forest(
     ``facets`` orders the panels (default: order of appearance). ``with_measure``: every row
     label names its measure and landmark (panels of mixed measures). ``pooled``: rows of
     stats.pool to draw as diamonds under their panel (a ``facet`` column says which).
-    ``subgroups``: rows of stats.subgroup_tests (with the ``facet`` column), each printed on a row
-    under its panel's diamonds.
+    ``subgroups``: the rows of stats.subgroup_tests to print (with the ``facet`` column; the
+    recipe picks them, e.g. stats.tested), each on a row under its panel's diamonds.
     ``p_values``: the printed P value beside each comparison arm. ``compare``: a column; rows
     sharing a value are the arms of one comparison, drawn side by side on one row joined by a
     line, with the P value once (as in the donor chart).
@@ -94,9 +94,7 @@ def forest(
         blocks.append((f, g, p if p is not None and len(p) else None))
     blocks = [(f, g.assign(_y=_row_labels(g, with_measure, compare)), p) for f, g, p in blocks]
     tests = {
-        f: stats.tested(subgroups[subgroups[facet] == f])
-        if subgroups is not None and f is not None
-        else pd.DataFrame()
+        f: subgroups[subgroups[facet] == f] if subgroups is not None and f is not None else pd.DataFrame()
         for f in panels
     }
     counts = [g["_y"].nunique() + (len(p) if p is not None else 0) + len(tests[f]) for f, g, p in blocks]
@@ -170,7 +168,7 @@ def response_forest(
 ) -> go.Figure:
     """Response rate per study with exact 95% CI, one panel per response measure; ``pooled``:
     the diamonds to draw (stats.pool rows with an ``endpoint`` column); ``subgroups``: the
-    tests for subgroup differences per measure (stats.subgroup_tests rows)."""
+    tests for subgroup differences to print per measure (stats.subgroup_tests rows that ran)."""
     return forest(
         df,
         labels,

@@ -72,12 +72,13 @@ def cart_response(ctx: Context) -> Result:
     # pooling dedupes linked records itself, from every row
     pooling = pool_by_endpoint(rows, pool_broader=ctx.filters.pool_broader)
     diamonds = pooling.pooled[stats.poolable(pooling.pooled)]
+    tests = stats.tested(pooling.subgroups)  # the chart prints the tests that ran
     return make_result(
         ctx,
         rows.sort_values(["target_group", "value_pct"], na_position="last"),
         "CAR-T response rate by target antigen",
         "CR, CR/CRi and overall response in separate panels; exact 95% CI",
-        lambda d, labels: charts.response_forest(d, diamonds, labels, ctx.theme, pooling.subgroups),
+        lambda d, labels: charts.response_forest(d, diamonds, labels, ctx.theme, tests),
         lambda title, d: summary.response(title, d, pooling.pooled),
         pooled=pooling.pooled,
         subgroups=pooling.subgroups,
@@ -94,12 +95,13 @@ def own_studies(ctx: Context) -> Result:
     ]
     pooling = pool_by_endpoint(rows, user=True, pool_broader=ctx.filters.pool_broader)
     diamonds = pooling.pooled[stats.poolable(pooling.pooled)]
+    tests = stats.tested(pooling.subgroups)  # the chart prints the tests that ran
     return make_result(
         ctx,
         rows.sort_values(["endpoint", "target_group", "value_pct"], na_position="last"),
         "YOUR uploaded studies, pooled among themselves",
         "your data, this session only; never pooled with the curated evidence; exact 95% CI",
-        lambda d, labels: charts.pooled_forest(d, diamonds, labels, ctx.theme, pooling.subgroups),
+        lambda d, labels: charts.pooled_forest(d, diamonds, labels, ctx.theme, tests),
         lambda title, d: summary.response(title, d, pooling.pooled),
         pooled=pooling.pooled,
         subgroups=pooling.subgroups,
