@@ -220,18 +220,17 @@ def _sources_slide(prs, info: DeckInfo) -> None:
     head = [*info.citations, f"celltx data version {info.version}, accessed {info.date}."]
     if not info.discrepancies:
         full = [*head, "No source discrepancy is recorded for the values shown."]
-        shown = full
     else:
         full = [*head, "Source discrepancies in the values shown:", *(f"    {d}" for d in info.discrepancies)]
-        shown = full
-        # the full wording did not fit (it was cut at the slide's bottom edge): the slide names
-        # each discrepancy's kind, the speaker notes keep every word
-        if _fitting_size(full, body.width - Inches(0.5), body.height) is None:
-            shown = [
-                *head,
-                "Source discrepancies in the values shown (the full wording is in the speaker notes):",
-                *(f"    {_kinds(d)}" for d in info.discrepancies),
-            ]
+    shown = full
+    # the full wording did not fit (it was cut at the slide's bottom edge): the slide names each
+    # discrepancy's kind, the speaker notes keep every word
+    if info.discrepancies and _fitting_size(full, body.width - Inches(0.5), body.height) is None:
+        shown = [
+            *head,
+            "Source discrepancies in the values shown (the full wording is in the speaker notes):",
+            *(f"    {_kinds(d)}" for d in info.discrepancies),
+        ]
     tf = body.text_frame
     tf.word_wrap = True
     tf.text = shown[0]

@@ -5,7 +5,8 @@ import streamlit as st
 from celltx import figures, linked, ui
 
 st.title("Cellular immunotherapy in blood cancers: the evidence")
-studies = linked.one_per_study(ui.filtered_studies())
+filtered = ui.filtered_studies()  # the filters applied once for the counts and both tables
+studies = linked.one_per_study(filtered)
 values = ui.filtered_outcomes()
 if ui.has_data(studies, "studies"):
     cols = st.columns(4)
@@ -24,7 +25,7 @@ if ui.has_data(studies, "studies"):
         "and lymphoid, once under each; 'coded with this term' are the studies coded with the term "
         "itself (e.g. ALL of unstated lineage). A study of several diseases counts once under each."
     )
-    st.markdown(ui.markdown_table(figures.disease_rollup(ui.filtered_studies()), figures.ROLLUP_COLUMNS))
+    st.markdown(ui.markdown_table(figures.disease_rollup(filtered), figures.ROLLUP_COLUMNS))
 
 st.subheader("How to read the charts")
 st.markdown(

@@ -97,7 +97,7 @@ def donor_dumbbell(df: pd.DataFrame, labels: Labels, theme: Theme = SCREEN) -> g
                 ptxt = text.p_text(r0["p_value"], r0.get("p_scope"))
                 notes.add(
                     x=1.0,
-                    xref="x domain" if i == 1 else f"x{i} domain",
+                    xref="x domain",  # of this panel (charts.notes names its axis)
                     y=label,
                     text=f"<b>{ptxt} ★</b>" if sig else ptxt,
                     showarrow=False,
