@@ -140,15 +140,10 @@ async def main_async(args: argparse.Namespace, argv: list[str]) -> int:
         # within minutes (the same deck took 5.9 and 7.2-8.0 s of user CPU an hour apart), and measured one
         # after the other the ratio measured the drift as well.
         pair = [("minimal", minimal_app()), ("celltx curated", celltx_app())]
+        scale = [(f"celltx synthetic {n}", synth_specs[n]) for n in args.size_list]
         plan = [(key, spec, i, args.runs, args.switches) for i in range(args.runs) for key, spec in pair]
-        plan += [
-            (f"celltx synthetic {n}", synth_specs[n], i, args.scale_runs, 0)
-            for n in args.size_list
-            for i in range(args.scale_runs)
-        ]
-        res["runs"] = {
-            key: [] for key in [k for k, _ in pair] + [f"celltx synthetic {n}" for n in args.size_list]
-        }
+        plan += [(key, spec, i, args.scale_runs, 0) for key, spec in scale for i in range(args.scale_runs)]
+        res["runs"] = {key: [] for key, _ in pair + scale}  # every app listed, even with 0 runs
         for key, spec, i, runs, switches in plan:
             r = await one_run(browser, spec, key, args, logs / f"{key.replace(' ', '_')}.log", switches)
             res["runs"][key].append(r)
