@@ -738,8 +738,8 @@ def markdown_table(df: pd.DataFrame, columns: dict[str, str]) -> str:
     def cell(value: Any, number: bool) -> str:
         if pd.isna(value):
             return "–"
-        if not number:  # a line break would end the row
-            return md_escape(" ".join(str(value).split()))
+        if not number:  # a line break would end the row; other whitespace (indents) stays
+            return md_escape(re.sub(r"[\r\n]+", " ", str(value)))
         return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
     lines = [

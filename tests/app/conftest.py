@@ -65,7 +65,7 @@ def table_with(at: AppTest, *columns: str):
 
 
 def _unescape(cell: str) -> str:
-    return html.unescape(re.sub(r"\\(.)", r"\1", cell.strip()))
+    return html.unescape(re.sub(r"\\(.)", r"\1", cell.strip(" ")))
 
 
 def markdown_table(at: AppTest, columns: dict[str, str]) -> pd.DataFrame:

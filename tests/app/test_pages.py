@@ -158,4 +158,5 @@ def test_the_overview_tables_are_plain_tables_of_the_recipes_rows():
     assert shown["studies"].sum() == len(linked.one_per_study(studies))
     rollup = markdown_table(at, recipes.ROLLUP_COLUMNS)
     assert len(rollup) == len(recipes.disease_rollup(studies)) > 10
+    assert rollup["label"].str.startswith("\u2003").sum() > 5  # narrower terms stay indented
     assert not at.dataframe  # no grid on the Overview

@@ -21,3 +21,9 @@ def test_a_markdown_table_keeps_hostile_text_inert_and_numbers_readable():
     assert "<" not in md and "](" not in md
     assert lines[4].startswith("| \\[x\\]\\(javascript\\:go\\(\\)\\) | – |")  # missing, not 'nan'
     assert lines[5] == "| two lines | 7.5 | False |"
+
+
+def test_a_markdown_table_keeps_the_indent_of_narrower_terms():
+    # disease_rollup indents a narrower term with em spaces; the table must show the tree
+    md = ui.markdown_table(pd.DataFrame({"label": ["ALL: x", "\u2003B-ALL: y"]}), {"label": "Disease"})
+    assert md.splitlines()[3] == "| \u2003B\\-ALL\\: y |"
