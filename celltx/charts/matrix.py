@@ -42,9 +42,17 @@ def overview_chart(studies: pd.DataFrame, labels: Labels, theme: Theme = SCREEN)
             )
         )
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text=vocab.axis_title("disease"), categoryorder="array", categoryarray=order)
+    # labels turned as in the targets matrix, with room kept for them: Plotly turned them by
+    # itself on a narrow page, and the axis title then sat on the source footnote
+    fig.update_xaxes(
+        title_text=vocab.axis_title("disease"),
+        categoryorder="array",
+        categoryarray=order,
+        tickangle=-40,
+        title_standoff=8,
+    )
     fig.update_yaxes(title_text=vocab.axis_title("patients"))
-    return finish(fig, labels, theme, height=460, legend_title=vocab.axis_title("modality"))
+    return finish(fig, labels, theme, height=460, legend_title=vocab.axis_title("modality"), extra_bottom=60)
 
 
 STATUS_LEVEL = {

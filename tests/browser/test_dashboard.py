@@ -280,3 +280,15 @@ def test_clicking_a_point_opens_the_study_record(page: Page, app_url):
     panel = page.get_by_test_id("stVerticalBlock").filter(has=record_code).last
     expect(panel).to_contain_text(study_of(marker["id"]))
     expect(panel.get_by_test_id("stDataFrame")).to_be_visible()
+
+
+def test_the_overview_axis_title_keeps_clear_of_the_source_footnote(page: Page, app_url):
+    # at a laptop's width Plotly turned the disease labels by itself and the axis title ("Disease")
+    # sat on the footnote's first line; the labels are turned by the chart now, with room kept
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_page(page, app_url)
+    chart = drawn(page, "overview_chart")
+    title = chart.locator(".xtitle").bounding_box()
+    foot = chart.locator(".annotation").filter(has_text="Source:").bounding_box()
+    assert title and foot
+    assert title["y"] + title["height"] <= foot["y"], (title, foot)
