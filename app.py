@@ -6,10 +6,14 @@ changes page; they are mirrored in the URL so a copied link reopens the same vie
 
 import streamlit as st
 
-from celltx import pages, ui, warmup
+from celltx import warmup
 
 # The whole run inside warmup.script_run: the start-up warm-up waits for a quiet server (warmup.py).
+# The dashboard's modules are imported inside it: on a fresh server the warm-up is importing them,
+# and a first run shows its 'loading' chart before waiting for them (warmup._loading_chart).
 with warmup.script_run():
+    from celltx import pages, ui
+
     st.set_page_config(
         page_title="celltx · cellular immunotherapy evidence", page_icon=":material/biotech:", layout="wide"
     )

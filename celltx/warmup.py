@@ -7,8 +7,9 @@ pooling, and after every rerun Streamlit's full garbage collection (``runner.pos
 walking the ~170,000 objects those imports leave (80-160 ms per rerun on this machine).
 
 ``celltx app`` runs :func:`preload` in a thread that starts work once Streamlit listens, while
-the browser loads the page; a server started with ``streamlit run app.py`` gets the second half
-(:func:`later`) after its first script run. Nothing here changes what a page shows: a failure is
+the browser loads the page; a first script run that comes before it is done shows a loading chart,
+which starts the browser's load of Plotly, and waits. A server started with ``streamlit run
+app.py`` gets only the second half (:func:`later`) after its first script run. Nothing here changes what a page shows: a failure is
 logged and left to the script run, which does the same work itself and shows any error where the
 user sees it.
 """
@@ -23,6 +24,10 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +118,92 @@ SERVER_WAIT = 30.0
 SERVER_POLL = 0.02
 
 
+def _skip_repl_check() -> None:
+    """Streamlit's first element in a process asks whether it runs in a Python REPL (to print a
+    'use streamlit run' warning) by ``inspect.stack()``, which resolves the file of every loaded
+    module. A stack sample caught it taking 0.35 s in a first run beside the warm-up's imports.
+    Under ``celltx app`` Streamlit is a server by construction, so the warning's flag is set
+    beforehand and the check never runs. The flag is Streamlit's internal: tests/unit/test_warmup.py
+    fails if it goes away or stops skipping the check; without it the check costs time only."""
+    from streamlit import delta_generator
+
+    if hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        delta_generator._use_warning_has_been_displayed = True
+
+
+LOADING_KEY = "celltx_loading"
+LOADING_TEXT = "Loading the dashboard…"
+
+
+def _wait_for_warm_up() -> None:
+    """Under ``celltx app``, every run reserves the main area's first place (an empty slot, which
+    shows nothing); a run that starts before the warm-up has finished shows the loading chart
+    there, waits, and empties it. Reserved in every run, not only the waiting one, so the page's
+    elements keep their places from run to run and the browser does not redraw them all in the
+    second run."""
+    import streamlit as st
+
+    slot = st.empty()
+    if not _warmed.is_set():
+        _loading_chart(slot)
+        _warmed.wait(WARM_WAIT)
+        slot.empty()
+
+
+def _loading_chart(slot: DeltaGenerator) -> None:
+    """Show a blank chart saying 'Loading the dashboard…' in ``slot``.
+
+    Streamlit's browser code loads its Plotly component (4.7 MB, about 1 s of Chromium to fetch
+    and evaluate) only when a first chart arrives. Sent at the start of the first run, that load
+    overlaps the rest of the warm-up and the script run instead of following them: the first chart
+    came 0.3-0.6 s sooner in paired runs (bench/findings.md). Built as Streamlit's own message
+    without Plotly (Plotly's first figure costs 0.1-0.3 s, the warm-up's job). Its key tells the
+    benchmark and the browser tests that it is not a chart of the page. A failure loses only the
+    head start, so it is logged, not raised."""
+    try:
+        import json
+
+        from streamlit.proto.PlotlyChart_pb2 import PlotlyChart
+        from streamlit.runtime.state.common import GENERATED_ELEMENT_ID_PREFIX
+
+        proto = PlotlyChart()
+        proto.theme = "streamlit"
+        proto.alt = LOADING_TEXT
+        proto.config = json.dumps({"staticPlot": True, "displayModeBar": False})
+        proto.spec = json.dumps(
+            {
+                "data": [],
+                "layout": {
+                    "height": 120,
+                    "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+                    "xaxis": {"visible": False},
+                    "yaxis": {"visible": False},
+                    "annotations": [
+                        {
+                            "text": LOADING_TEXT,
+                            "showarrow": False,
+                            "xref": "paper",
+                            "yref": "paper",
+                            "x": 0,
+                            "xanchor": "left",
+                            "y": 0.5,
+                        }
+                    ],
+                },
+            }
+        )
+        proto.id = f"{GENERATED_ELEMENT_ID_PREFIX}-{LOADING_KEY}-{LOADING_KEY}"
+        slot._enqueue("plotly_chart", proto)
+    except Exception:  # noqa: BLE001 - only speed is lost
+        log.debug("loading chart not sent", exc_info=True)
+
+
 def preload() -> None:
     """``celltx app``'s start-up thread: once the server listens, the first page's imports and
     first uses, then :func:`later` (which waits for a quiet moment after the first page)."""
     try:
         _wait_for_server()
+        _skip_repl_check()
         threading.Thread(target=_probe_export, name=_THREADS[2], daemon=True).start()
         if _import(FIRST):
             _first_page()
@@ -175,7 +261,7 @@ def script_run() -> Iterator[None]:
     i.e. under ``streamlit run``)."""
     global _running, _last_run_end, _first_page_drawn
     if _preloading:
-        _warmed.wait(WARM_WAIT)
+        _wait_for_warm_up()
     with _state:
         _running += 1
     try:

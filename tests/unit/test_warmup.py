@@ -132,3 +132,19 @@ def test_the_start_up_thread_waits_for_the_server_before_its_imports(monkeypatch
     monkeypatch.setattr(warmup, "_warmed", threading.Event())
     warmup.preload()
     assert calls == ["wait", warmup.FIRST, "freeze", "later"] and warmup._warmed.is_set()
+
+
+def test_celltx_app_skips_streamlits_repl_check(monkeypatch):
+    # Streamlit's first element ran inspect.stack() over every loaded module (0.35 s in a first run)
+    from streamlit import delta_generator, env_util
+
+    assert hasattr(delta_generator, "_use_warning_has_been_displayed"), "Streamlit renamed its flag"
+    asked: list[bool] = []
+    monkeypatch.setattr(env_util, "is_repl", lambda: asked.append(True) or False)
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    delta_generator._maybe_print_use_warning()
+    assert asked == [True]  # what a first element costs without the skip
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    warmup._skip_repl_check()
+    delta_generator._maybe_print_use_warning()
+    assert asked == [True]  # not asked again
