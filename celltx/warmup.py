@@ -9,9 +9,9 @@ walking the ~170,000 objects those imports leave (80-160 ms per rerun on this ma
 ``celltx app`` runs :func:`preload` in a thread that starts work once Streamlit listens, while
 the browser loads the page; a first script run that comes before it is done shows a loading chart,
 which starts the browser's load of Plotly, and waits. A server started with ``streamlit run
-app.py`` gets only the second half (:func:`later`) after its first script run. Nothing here changes what a page shows: a failure is
-logged and left to the script run, which does the same work itself and shows any error where the
-user sees it.
+app.py`` gets only the second half (:func:`later`) after its first script run. Nothing here
+changes what a page shows: a failure is logged and left to the script run, which does the same
+work itself and shows any error where the user sees it.
 """
 
 from __future__ import annotations
@@ -51,18 +51,16 @@ def _import(names: tuple[str, ...]) -> bool:
 
 
 def _first_page() -> None:
-    """Read and validate the data folder and build the default page's figures for a new session,
-    into the server-wide caches the pages read (``st.cache_resource`` is shared by every session
-    and works outside a script run; Streamlit's warning that this thread has no script run is
-    silenced for it). Also the first sort of the studies (pandas' first use of pyarrow's string
-    sort, 0.3 s), which every page does when it picks one record per study."""
-    from celltx import figures, linked, pages, ui
+    """Read and validate the data folder and build the default page's figures (with their tables)
+    for a new session, into the server-wide caches the pages read (``st.cache_resource`` is shared
+    by every session and works outside a script run; Streamlit's warning that this thread has no
+    script run is silenced for it). The build also makes pandas' first uses that every page
+    repeats: pyarrow's string sort when it picks one record per study (0.3 s), the first grouped
+    nunique and named aggregation (0.1-0.5 s)."""
+    from celltx import figures, pages, ui
 
     logging.getLogger(_NO_CONTEXT_LOGGER).addFilter(_not_ours)
-    studies = ui.frames().studies
-    linked.one_per_study(studies)
-    # the default page's table: pandas' first grouped nunique and named aggregation (0.1-0.5 s)
-    figures.disease_rollup(studies)
+    ui.frames()
     default = next(p for p in pages.PAGES if p.default)
     ui.warm_figures([r.name for r in figures.on_page(default.key)])
 
