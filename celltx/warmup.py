@@ -51,16 +51,18 @@ def _import(names: tuple[str, ...]) -> bool:
 
 
 def _first_page() -> None:
-    """Read and validate the data folder and build the default page's figures (with their tables)
-    for a new session, into the server-wide caches the pages read (``st.cache_resource`` is shared
-    by every session and works outside a script run; Streamlit's warning that this thread has no
-    script run is silenced for it). The build also makes pandas' first uses that every page
-    repeats: pyarrow's string sort when it picks one record per study (0.3 s), the first grouped
-    nunique and named aggregation (0.1-0.5 s)."""
-    from celltx import figures, pages, ui
+    """Read and validate the data folder and build the default page's figures for a new session,
+    into the server-wide caches the pages read (``st.cache_resource`` is shared by every session
+    and works outside a script run; Streamlit's warning that this thread has no script run is
+    silenced for it). Also the first sort of the studies (pandas' first use of pyarrow's string
+    sort, 0.3 s), which every page does when it picks one record per study."""
+    from celltx import figures, linked, pages, ui
 
     logging.getLogger(_NO_CONTEXT_LOGGER).addFilter(_not_ours)
-    ui.frames()
+    studies = ui.frames().studies
+    linked.one_per_study(studies)
+    # the default page's table: pandas' first grouped nunique and named aggregation (0.1-0.5 s)
+    figures.disease_rollup(studies)
     default = next(p for p in pages.PAGES if p.default)
     ui.warm_figures([r.name for r in figures.on_page(default.key)])
 

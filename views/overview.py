@@ -14,19 +14,18 @@ if ui.has_data(studies, "studies"):
     cols[1].metric("Patients (printed n)", int(studies["n"].fillna(0).sum()))
     cols[2].metric("Reported values", len(values))
     cols[3].metric("Values with a source discrepancy", int(values["has_discrepancy"].sum()))
-    built = ui.figure("overview_patients_by_disease", key="overview_chart")
+    ui.figure("overview_patients_by_disease", key="overview_chart")
     # Plain tables, not st.dataframe grids: a few dozen rows read best in full, and the grids
-    # cost the first chart about 0.3 s in bench/run.py (bench/findings.md). The recipe counted
-    # them under the same filters and keeps them with its figure.
+    # cost the first chart about 0.3 s in bench/run.py (bench/findings.md)
     st.subheader("Studies by modality")
-    st.markdown(ui.markdown_table(built.by_modality, figures.MODALITY_COLUMNS))
+    st.markdown(ui.markdown_table(figures.modality_counts(studies), figures.MODALITY_COLUMNS))
     st.subheader("Studies by disease")
     st.caption(
         "Rolled up the disease hierarchy (data/diseases.yaml): a B-ALL study also counts under ALL "
         "and lymphoid, once under each; 'coded with this term' are the studies coded with the term "
         "itself (e.g. ALL of unstated lineage). A study of several diseases counts once under each."
     )
-    st.markdown(ui.markdown_table(built.by_disease, figures.ROLLUP_COLUMNS))
+    st.markdown(ui.markdown_table(figures.disease_rollup(filtered), figures.ROLLUP_COLUMNS))
 
 st.subheader("How to read the charts")
 st.markdown(

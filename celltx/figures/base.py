@@ -62,10 +62,6 @@ class Result:
     leave_one_out: pd.DataFrame | None = None
     # targets: disease x target with the number of values in the data (n_values)
     targets_summary: pd.DataFrame | None = None
-    # overview: the page's tables under the same filters (evidence.modality_counts and
-    # evidence.disease_rollup), kept with the figure so a page switch does not recount them
-    by_modality: pd.DataFrame | None = None
-    by_disease: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)

@@ -64,8 +64,6 @@ def overview(ctx: Context) -> Result:
         lambda d, labels: charts.overview_chart(d, labels, ctx.theme),
         summary.overview,
         footnote_rows=ctx.outcomes,
-        by_modality=modality_counts(ctx.studies),
-        by_disease=disease_rollup(ctx.studies),
     )
 
 
