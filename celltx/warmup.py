@@ -17,13 +17,14 @@ work itself and shows any error where the user sees it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import importlib
 import logging
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -222,12 +223,16 @@ WARM_WAIT = 120.0  # seconds at most; then the run goes ahead and does the work 
 _warmed = threading.Event()
 
 
-# LATER costs about 1 s of CPU (statsmodels pulls in scipy.stats). Imported beside a script run it
-# would slow that run by as much, so it waits until the first page is drawn and then until no
-# script has run for IDLE seconds: the moment a user spends reading the first page. A user who
-# acts first simply has the import done by the script that needs it, as without this module.
+# LATER costs about 1 s of CPU (statsmodels pulls in scipy.stats), and the other pages' figures
+# 0.3-1 s each at first. Done beside a script run they would slow that run by as much, so each
+# step waits until the first page is drawn and then until no script has run for IDLE seconds: the
+# moment a user spends reading. A user who acts first has the work done by the script that needs
+# it, as without this module.
 IDLE = 3.0
 POLL = 0.25
+# Other pages' figures are built ahead only for data folders up to this many studies: each kept
+# figure holds its rows, and at 10,000 studies the server's memory is the limit (bench/run.py).
+WARM_PAGES_UP_TO = 2000
 
 _state = threading.Condition()
 _running = 0  # script runs in progress
@@ -236,21 +241,57 @@ _first_page_drawn = False
 _later_started = False
 
 
+def _later_steps() -> Iterator[Callable[[], object]]:
+    """What later actions need, one step at a time: the CAR-T response page's pooling and the
+    deck; then, under ``celltx app``, the other pages' figures (:func:`_page_steps`)."""
+    for name in LATER:
+        yield functools.partial(_import, (name,))
+    yield _freeze  # the imports' objects out of the collector's view at once (see _freeze)
+    if _preloading:
+        yield from _page_steps()
+        yield _freeze
+
+
+def _page_steps() -> Iterator[Callable[[], object]]:
+    """Every other page's figures as a new session first sees them, one step per figure (the
+    first visit to CAR-T response built its forest for 1-2 s), for data up to WARM_PAGES_UP_TO
+    studies."""
+    from celltx import figures, pages, ui
+
+    if len(ui.frames().studies) > WARM_PAGES_UP_TO:
+        return
+    for page in pages.PAGES:
+        if not page.default:
+            for recipe in figures.on_page(page.key):
+                yield functools.partial(ui.warm_figures, [recipe.name])
+
+
+def _wait_until_quiet() -> None:
+    """Until the first page is drawn (or FIRST_PAGE_TIMEOUT after start) and then no script has
+    run for IDLE seconds."""
+    with _state:
+        while True:
+            quiet_for = time.monotonic() - _last_run_end
+            if _first_page_drawn and _running == 0 and quiet_for >= IDLE:
+                return
+            _state.wait(POLL if _first_page_drawn else FIRST_PAGE_TIMEOUT)
+            if not _first_page_drawn and time.monotonic() - _started >= FIRST_PAGE_TIMEOUT:
+                return
+
+
 def later() -> None:
-    """Import what later actions need once the server is idle, once per process, then freeze."""
+    """Do :func:`_later_steps` while the server is quiet, once per process, then freeze."""
     global _later_started
     with _state:
         if _later_started:
             return
         _later_started = True
-        while True:
-            quiet_for = time.monotonic() - _last_run_end
-            if _first_page_drawn and _running == 0 and quiet_for >= IDLE:
-                break
-            _state.wait(POLL if _first_page_drawn else FIRST_PAGE_TIMEOUT)
-            if not _first_page_drawn and time.monotonic() - _started >= FIRST_PAGE_TIMEOUT:
-                break
-    _import(LATER)
+    for step in _later_steps():
+        _wait_until_quiet()
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - the page that needs it does it again and shows any error
+            log.debug("later step failed", exc_info=True)
     _freeze()
 
 

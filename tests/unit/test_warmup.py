@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import time
@@ -18,6 +19,7 @@ def fresh(monkeypatch):
     done: list[tuple[float, tuple[str, ...]]] = []
     monkeypatch.setattr(warmup, "_import", lambda names: done.append((time.monotonic(), names)) or True)
     monkeypatch.setattr(warmup, "_freeze", lambda: None)
+    monkeypatch.setattr(warmup, "_page_steps", lambda: iter(()))  # tested on its own below
     monkeypatch.setattr(warmup, "_running", 0)
     monkeypatch.setattr(warmup, "_last_run_end", 0.0)
     monkeypatch.setattr(warmup, "_first_page_drawn", False)
@@ -48,7 +50,7 @@ def test_later_imports_wait_for_the_first_page_and_then_a_quiet_server(fresh):
     last_end = time.monotonic()
     t.join(10)
     assert not t.is_alive()
-    assert [names for _, names in fresh] == [warmup.LATER]
+    assert [names for _, names in fresh] == [(name,) for name in warmup.LATER]  # one step each
     assert fresh[0][0] - last_end >= warmup.IDLE > 0 and last_end > ended
 
 
@@ -56,7 +58,7 @@ def test_later_runs_once(fresh):
     warmup.FIRST_PAGE_TIMEOUT = 0.0  # the fixture restores it
     warmup.later()
     warmup.later()
-    assert [names for _, names in fresh] == [warmup.LATER]
+    assert [names for _, names in fresh] == [(name,) for name in warmup.LATER]
 
 
 def test_a_run_that_raises_still_counts_as_ended(fresh):
@@ -148,3 +150,46 @@ def test_celltx_app_skips_streamlits_repl_check(monkeypatch):
     warmup._skip_repl_check()
     delta_generator._maybe_print_use_warning()
     assert asked == [True]  # not asked again
+
+
+def test_each_later_step_waits_for_a_quiet_server(fresh, monkeypatch):
+    # a user who acts between two steps gets the interpreter; the next step waits IDLE after them
+    done: list[tuple[float, int]] = []
+    acting = threading.Event()
+
+    def step(i: int) -> None:
+        done.append((time.monotonic(), i))
+        if i == 0:
+            assert acting.wait(10)  # the user's run has started before the step ends
+
+    monkeypatch.setattr(warmup, "_later_steps", lambda: (functools.partial(step, i) for i in range(2)))
+    with warmup.script_run():  # the first page
+        pass
+    t = threading.Thread(target=warmup.later, daemon=True)
+    t.start()
+    with warmup.script_run():
+        acting.set()
+        time.sleep(0.2)
+    ended = time.monotonic()
+    t.join(10)
+    assert [i for _, i in done] == [0, 1]
+    assert done[1][0] - ended >= warmup.IDLE
+
+
+def test_other_pages_figures_are_built_ahead_for_a_small_data_folder(monkeypatch):
+    from celltx import figures, pages, ui
+
+    built: list[str] = []
+    monkeypatch.setattr(ui, "warm_figures", lambda names: built.extend(names))
+    monkeypatch.setattr(ui, "frames", lambda: types.SimpleNamespace(studies=range(warmup.WARM_PAGES_UP_TO)))
+    for step in warmup._page_steps():
+        step()
+    default = next(p for p in pages.PAGES if p.default)
+    expected = [r.name for p in pages.PAGES if p is not default for r in figures.on_page(p.key)]
+    assert built == expected and "cart_response_by_target" in built
+    assert not set(built) & {r.name for r in figures.on_page(default.key)}  # built at start already
+
+    built.clear()
+    too_many = types.SimpleNamespace(studies=range(warmup.WARM_PAGES_UP_TO + 1))
+    monkeypatch.setattr(ui, "frames", lambda: too_many)
+    assert list(warmup._page_steps()) == [] and built == []  # large data: built when asked (memory)
