@@ -285,7 +285,8 @@ def report(res: dict, args: argparse.Namespace, argv: list[str]) -> str:
             f"{m['health'].get('median', 0):.1f} s; then {extra_first:.1f} s vs {extra_first_m:.1f} s until "
             "the chart is drawn (celltx imports its stack, loads and validates the data folder and builds "
             "the first page's figure in its start-up warm-up, once the server listens, while the browser "
-            "loads the page).",
+            "loads the page; a first run that has to wait shows a loading chart, so the browser loads "
+            "Plotly meanwhile).",
         ),
         (
             f"Filter change within {TARGETS['filter']:g}× of the minimal app",
