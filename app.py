@@ -8,15 +8,16 @@ import streamlit as st
 
 from celltx import warmup
 
+# First, so that a first run's loading chart already shows in the wide layout under the app's name
+st.set_page_config(
+    page_title="celltx · cellular immunotherapy evidence", page_icon=":material/biotech:", layout="wide"
+)
+
 # The whole run inside warmup.script_run: the start-up warm-up waits for a quiet server (warmup.py).
 # The dashboard's modules are imported inside it: on a fresh server the warm-up is importing them,
 # and a first run shows its 'loading' chart before waiting for them (warmup._loading_chart).
 with warmup.script_run():
     from celltx import pages, ui
-
-    st.set_page_config(
-        page_title="celltx · cellular immunotherapy evidence", page_icon=":material/biotech:", layout="wide"
-    )
 
     # Streamlit serves the default page at "/" only, yet reserves its url_path: the Overview's own
     # address, /evidence-overview, said "Page not found". The default page therefore reserves a name

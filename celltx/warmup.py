@@ -9,9 +9,9 @@ walking the ~170,000 objects those imports leave (80-160 ms per rerun on this ma
 ``celltx app`` runs :func:`preload` in a thread that starts work once Streamlit listens, while
 the browser loads the page; a first script run that comes before it is done shows a loading chart,
 which starts the browser's load of Plotly, and waits. A server started with ``streamlit run
-app.py`` gets only the second half (:func:`later`) after its first script run. Nothing here
-changes what a page shows: a failure is logged and left to the script run, which does the same
-work itself and shows any error where the user sees it.
+app.py`` gets only the second half (:func:`later`) after its first script run. Apart from that
+loading chart nothing here changes what a page shows: a failure is logged and left to the script
+run, which does the same work itself and shows any error where the user sees it.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ FIRST = ("celltx.ui",)
 # ... and what only later actions need: the CAR-T response page's pooling, the deck on click.
 # Imported after the first page is drawn, so they do not compete with it for the interpreter.
 LATER = ("statsmodels.stats.meta_analysis", "celltx.deck")
-FIRST_PAGE_TIMEOUT = 60.0  # seconds after start to wait for a first page before importing LATER
+FIRST_PAGE_TIMEOUT = 60.0  # seconds after start to wait for a first page before the later steps
 
 
 def _import(names: tuple[str, ...]) -> bool:
@@ -93,9 +93,12 @@ def _freeze() -> None:
 
     Streamlit runs ``gc.collect()`` after every script run; it walked these long-lived objects
     each time for nothing. Objects frozen here are still freed by reference counting; only
-    reference cycles among them would outlive their use, and at start-up there is no user data.
-    No ``gc.collect()`` first: it found 73 garbage objects after the imports and none after the
-    data load, and cost 70-100 ms in front of the first page (``gc.freeze`` itself is free)."""
+    reference cycles among them outlive their use. Hence it runs twice only: after the start-up
+    work (no user data yet; the first page's figures) and after the later imports (objects of
+    sessions open at that moment are frozen too, small next to the ~170,000 the imports leave);
+    never after the other pages' figures, which the figure cache may evict. No ``gc.collect()``
+    first: it found 73 garbage objects after the imports and none after the data load, and cost
+    70-100 ms in front of the first page (``gc.freeze`` itself is free)."""
     gc.freeze()
 
 
@@ -157,7 +160,7 @@ def _loading_chart(slot: DeltaGenerator) -> None:
     Streamlit's browser code loads its Plotly component (4.7 MB, about 1 s of Chromium to fetch
     and evaluate) only when a first chart arrives. Sent at the start of the first run, that load
     overlaps the rest of the warm-up and the script run instead of following them: the first chart
-    came 0.3-0.6 s sooner in paired runs (bench/findings.md). Built as Streamlit's own message
+    came 0.3-0.6 s sooner in paired runs (bench/findings.md, 'First chart'). Built as Streamlit's own message
     without Plotly (Plotly's first figure costs 0.1-0.3 s, the warm-up's job). Its key tells the
     benchmark and the browser tests that it is not a chart of the page. A failure loses only the
     head start, so it is logged, not raised."""
@@ -204,7 +207,6 @@ def preload() -> None:
     first uses, then :func:`later` (which waits for a quiet moment after the first page)."""
     try:
         _wait_for_server()
-        _skip_repl_check()
         threading.Thread(target=_probe_export, name=_THREADS[2], daemon=True).start()
         if _import(FIRST):
             _first_page()
@@ -223,15 +225,15 @@ WARM_WAIT = 120.0  # seconds at most; then the run goes ahead and does the work 
 _warmed = threading.Event()
 
 
-# LATER costs about 1 s of CPU (statsmodels pulls in scipy.stats), and the other pages' figures
-# 0.3-1 s each at first. Done beside a script run they would slow that run by as much, so each
-# step waits until the first page is drawn and then until no script has run for IDLE seconds: the
-# moment a user spends reading. A user who acts first has the work done by the script that needs
-# it, as without this module.
+# LATER costs about 1 s of CPU (statsmodels pulls in scipy.stats), and an other page's figure up
+# to 1-2 s when it is the first built (the CAR-T response forest). Done beside a script run they
+# would slow that run by as much, so each step waits until the first page is drawn and then until
+# no script has run for IDLE seconds: the moment a user spends reading. A user who acts first has
+# the work done by the script that needs it, as without this module.
 IDLE = 3.0
 POLL = 0.25
 # Other pages' figures are built ahead only for data folders up to this many studies: each kept
-# figure holds its rows, and at 10,000 studies the server's memory is the limit (bench/run.py).
+# figure holds its rows, and at 10,000 studies the server's memory is the limit (bench/findings.md).
 WARM_PAGES_UP_TO = 2000
 
 _state = threading.Condition()
@@ -246,16 +248,15 @@ def _later_steps() -> Iterator[Callable[[], object]]:
     deck; then, under ``celltx app``, the other pages' figures (:func:`_page_steps`)."""
     for name in LATER:
         yield functools.partial(_import, (name,))
-    yield _freeze  # the imports' objects out of the collector's view at once (see _freeze)
+    yield _freeze  # the imports' objects out of the collector's view (see _freeze)
     if _preloading:
         yield from _page_steps()
-        yield _freeze
 
 
 def _page_steps() -> Iterator[Callable[[], object]]:
-    """Every other page's figures as a new session first sees them, one step per figure (the
-    first visit to CAR-T response built its forest for 1-2 s), for data up to WARM_PAGES_UP_TO
-    studies."""
+    """Every other page's figures as a new session first sees them (no options, no upload), one
+    step per figure: the first visit to CAR-T response built its forest for 1.5-2.5 s. Only for
+    data up to WARM_PAGES_UP_TO studies."""
     from celltx import figures, pages, ui
 
     if len(ui.frames().studies) > WARM_PAGES_UP_TO:
@@ -263,36 +264,41 @@ def _page_steps() -> Iterator[Callable[[], object]]:
     for page in pages.PAGES:
         if not page.default:
             for recipe in figures.on_page(page.key):
-                yield functools.partial(ui.warm_figures, [recipe.name])
+                if not recipe.needs_upload:
+                    yield functools.partial(ui.warm_figures, [recipe.name])
 
 
 def _wait_until_quiet() -> None:
-    """Until the first page is drawn (or FIRST_PAGE_TIMEOUT after start) and then no script has
-    run for IDLE seconds."""
+    """Until the first page is drawn (or, with no visitor, FIRST_PAGE_TIMEOUT after start), no
+    script is running and none has run for IDLE seconds."""
     with _state:
         while True:
-            quiet_for = time.monotonic() - _last_run_end
-            if _first_page_drawn and _running == 0 and quiet_for >= IDLE:
+            now = time.monotonic()
+            ready = _first_page_drawn or now - _started >= FIRST_PAGE_TIMEOUT
+            if ready and _running == 0 and now - _last_run_end >= IDLE:
                 return
-            _state.wait(POLL if _first_page_drawn else FIRST_PAGE_TIMEOUT)
-            if not _first_page_drawn and time.monotonic() - _started >= FIRST_PAGE_TIMEOUT:
-                return
+            _state.wait(POLL if ready else FIRST_PAGE_TIMEOUT - (now - _started))
 
 
 def later() -> None:
-    """Do :func:`_later_steps` while the server is quiet, once per process, then freeze."""
+    """Do :func:`_later_steps` while the server is quiet, once per process. Working out the next
+    step is part of it (listing the pages' figures reads the data folder), so it waits for quiet
+    too and a failure there is logged like any step's."""
     global _later_started
     with _state:
         if _later_started:
             return
         _later_started = True
-    for step in _later_steps():
+    steps = _later_steps()
+    while True:
         _wait_until_quiet()
         try:
+            step = next(steps, None)
+            if step is None:
+                return
             step()
         except Exception:  # noqa: BLE001 - the page that needs it does it again and shows any error
             log.debug("later step failed", exc_info=True)
-    _freeze()
 
 
 @contextlib.contextmanager
@@ -333,4 +339,5 @@ def start() -> None:
     """Start :func:`preload` in a daemon thread (``celltx app``, before Streamlit starts)."""
     global _preloading, _started
     _preloading, _started = True, time.monotonic()
+    _skip_repl_check()
     threading.Thread(target=preload, name=_THREADS[0], daemon=True).start()

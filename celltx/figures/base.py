@@ -75,6 +75,8 @@ class Recipe:
     empty: str  # what is missing, for the 'no data' message
     build: Callable[[Context], Result]
     selectable: bool = True  # points open a study record (not bars or matrix cells)
+    # drawn only from a user's upload (the Data page shows it then): nothing to build ahead
+    needs_upload: bool = False
 
     def __post_init__(self) -> None:
         if self.page not in pages.BY_KEY:

@@ -125,5 +125,6 @@ RECIPES: list[Recipe] = [
         "target with the same methods; never pooled with the curated evidence.",
         "uploaded studies with a proportion",
         own_studies,
+        needs_upload=True,
     ),
 ]

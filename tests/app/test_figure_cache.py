@@ -71,3 +71,28 @@ def test_the_warm_up_leaves_a_visitor_with_other_filters_to_build_their_own(monk
     at = open_page(default.key, {"disease": "AML"})
     assert [c.disease for c in calls] == [("AML",)] * len(recipes)
     assert len(shown(at)) == len(recipes)
+
+
+def test_the_later_warm_up_builds_what_a_new_visitor_sees_on_every_other_page(monkeypatch):
+    # celltx.warmup's later steps build the other pages' figures; a new session's first visit to
+    # each page must find them (same cache key: no options, no upload), not build them again
+    from celltx import warmup
+
+    warmup._first_page()
+    for step in warmup._page_steps():
+        step()
+    built_ahead = 0
+    for page in pages.PAGES:
+        if page.default:
+            continue
+        drawn = [r for r in figures.on_page(page.key) if not r.needs_upload]
+        built_ahead += len(drawn)
+
+        def fail(*_args, _page=page.key, **_kwargs):
+            raise AssertionError(f"{_page}: built again, the warm-up's cache key differs from the page's")
+
+        for r in drawn:
+            monkeypatch.setitem(figures.BY_NAME, r.name, dataclasses.replace(r, build=fail))
+        at = open_page(page.key)  # fails on a build
+        assert not at.exception, [e.value for e in at.exception]
+    assert built_ahead >= 8  # every page's figures but the upload-only one

@@ -45,14 +45,18 @@ def _frame() -> None:
 
 
 def test_a_run_waiting_for_the_warm_up_empties_its_loading_chart_and_keeps_the_page_in_place(monkeypatch):
-    monkeypatch.setattr(warmup, "_preloading", True)
-    monkeypatch.setattr(warmup, "_first_page_drawn", True)  # no later() thread from this test
-    sent: list[bool] = []
-    original = warmup._loading_chart
-    monkeypatch.setattr(warmup, "_loading_chart", lambda slot: sent.append(True) or original(slot))
+    monkeypatch.setattr(warmup, "_preloading", True)  # as under `celltx app` (no later() thread)
     warmed = threading.Event()
     monkeypatch.setattr(warmup, "_warmed", warmed)
-    threading.Timer(0.5, warmed.set).start()
+    sent: list[bool] = []
+    original = warmup._loading_chart
+
+    def loading_chart(slot):
+        sent.append(True)
+        original(slot)
+        threading.Timer(0.3, warmed.set).start()  # the warm-up ends while the run waits
+
+    monkeypatch.setattr(warmup, "_loading_chart", loading_chart)
     waiting = AppTest.from_function(_frame).run()
     done = AppTest.from_function(_frame).run()  # a run after the warm-up
     assert sent == [True]  # the first run showed it, the second did not
