@@ -311,9 +311,12 @@ def script_run() -> Iterator[None]:
         _wait_for_warm_up()
     with _state:
         _running += 1
+    modules = len(sys.modules)
     try:
         yield
     finally:
+        if len(sys.modules) - modules >= IMPORTED_TO_FREEZE and _in_server():
+            _collect_and_freeze()
         with _state:
             _running -= 1
             _last_run_end = time.monotonic()
@@ -322,6 +325,23 @@ def script_run() -> Iterator[None]:
             _state.notify_all()
         if first and not _preloading and _in_server():
             threading.Thread(target=later, name=_THREADS[1], daemon=True).start()
+
+
+# A run that imported this many modules (statsmodels on a first visit to CAR-T response before the
+# later steps did it, python-pptx on a first slides click) left long-lived objects that Streamlit's
+# collection after every later run walked again, beside the browser drawing. Switching back to the
+# Overview after such a visit: median 286 ms (next switch) and 248 ms (the one after) before,
+# 214 and 200 ms with the freeze (5 fresh servers each, taking turns; bench/findings.md).
+IMPORTED_TO_FREEZE = 100
+
+
+def _collect_and_freeze() -> None:
+    """Collect the run's garbage, then freeze what is left (see :func:`_freeze`). The collection
+    is the one Streamlit runs after the script anyway; the freeze spares the later runs. What the
+    run keeps is frozen with the modules (its cached figure among them: if the figure cache evicts
+    it, its reference cycles stay; once per import, a few MB at most)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _in_server() -> bool:

@@ -213,3 +213,17 @@ def test_other_pages_figures_are_built_ahead_for_a_small_data_folder(monkeypatch
     too_many = types.SimpleNamespace(studies=range(warmup.WARM_PAGES_UP_TO + 1))
     monkeypatch.setattr(ui, "frames", lambda: too_many)
     assert list(warmup._page_steps()) == [] and built == []  # large data: built when asked (memory)
+
+
+def test_a_run_that_imported_a_library_collects_and_freezes_at_its_end(fresh, monkeypatch):
+    # statsmodels imported by a first visit to CAR-T response: later runs' collections skip it
+    frozen: list[int] = []
+    monkeypatch.setattr(warmup, "_in_server", lambda: True)
+    monkeypatch.setattr(warmup, "_collect_and_freeze", lambda: frozen.append(warmup._running))
+    with warmup.script_run():  # imports nothing
+        pass
+    assert frozen == []
+    with warmup.script_run():  # imports a library's worth of modules
+        for i in range(warmup.IMPORTED_TO_FREEZE):
+            monkeypatch.setitem(sys.modules, f"_celltx_test_module_{i}", types.ModuleType("m"))
+    assert frozen == [1]  # once, inside the run (the warm-up's later steps wait for it)
