@@ -93,12 +93,13 @@ def _freeze() -> None:
 
     Streamlit runs ``gc.collect()`` after every script run; it walked these long-lived objects
     each time for nothing. Objects frozen here are still freed by reference counting; only
-    reference cycles among them outlive their use. Hence it runs twice only: after the start-up
-    work (no user data yet; the first page's figures) and after the later imports (objects of
-    sessions open at that moment are frozen too, small next to the ~170,000 the imports leave);
-    never after the other pages' figures, which the figure cache may evict. No ``gc.collect()``
-    first: it found 73 garbage objects after the imports and none after the data load, and cost
-    70-100 ms in front of the first page (``gc.freeze`` itself is free)."""
+    reference cycles among them outlive their use. Hence it runs only after imports: after the
+    start-up work (no user data yet; the first page's figures), after the later imports, and after
+    a script run that imported a library (:func:`_collect_and_freeze`); objects of sessions open
+    at those moments are frozen too, small next to the ~170,000 the imports leave. Never after the
+    other pages' figures, which the figure cache may evict. No ``gc.collect()`` first here: it
+    found 73 garbage objects after the imports and none after the data load, and cost 70-100 ms
+    in front of the first page (``gc.freeze`` itself is free)."""
     gc.freeze()
 
 
@@ -160,7 +161,7 @@ def _loading_chart(slot: DeltaGenerator) -> None:
     Streamlit's browser code loads its Plotly component (4.7 MB, about 1 s of Chromium to fetch
     and evaluate) only when a first chart arrives. Sent at the start of the first run, that load
     overlaps the rest of the warm-up and the script run instead of following them: the first chart
-    came 0.3-0.6 s sooner in paired runs (bench/findings.md, 'First chart'). Built as Streamlit's own message
+    came 0.3-0.6 s sooner in paired runs (bench/findings.md). Built as Streamlit's own message
     without Plotly (Plotly's first figure costs 0.1-0.3 s, the warm-up's job). Its key tells the
     benchmark and the browser tests that it is not a chart of the page. A failure loses only the
     head start, so it is logged, not raised."""
@@ -255,7 +256,7 @@ def _later_steps() -> Iterator[Callable[[], object]]:
 
 def _page_steps() -> Iterator[Callable[[], object]]:
     """Every other page's figures as a new session first sees them (no options, no upload), one
-    step per figure: the first visit to CAR-T response built its forest for 1.5-2.5 s. Only for
+    step per figure: a first visit to CAR-T response took 1-2 s, most of it its figure. Only for
     data up to WARM_PAGES_UP_TO studies."""
     from celltx import figures, pages, ui
 
@@ -341,7 +342,7 @@ def _collect_and_freeze() -> None:
     run keeps is frozen with the modules (its cached figure among them: if the figure cache evicts
     it, its reference cycles stay; once per import, a few MB at most)."""
     gc.collect()
-    gc.freeze()
+    _freeze()
 
 
 def _in_server() -> bool:

@@ -5,7 +5,7 @@ import streamlit as st
 from celltx import figures, linked, ui
 
 st.title("Cellular immunotherapy in blood cancers: the evidence")
-filtered = ui.filtered_studies()  # the filters applied once for the counts and both tables
+filtered = ui.filtered_studies()  # the filters applied once; each table picks one record per study
 studies = linked.one_per_study(filtered)
 values = ui.filtered_outcomes()
 if ui.has_data(studies, "studies"):
@@ -18,7 +18,7 @@ if ui.has_data(studies, "studies"):
     # Plain tables, not st.dataframe grids: a few dozen rows read best in full, and the grids
     # cost the first chart about 0.3 s in bench/run.py (bench/findings.md)
     st.subheader("Studies by modality")
-    st.markdown(ui.markdown_table(figures.modality_counts(studies), figures.MODALITY_COLUMNS))
+    st.markdown(ui.markdown_table(figures.modality_counts(filtered), figures.MODALITY_COLUMNS))
     st.subheader("Studies by disease")
     st.caption(
         "Rolled up the disease hierarchy (data/diseases.yaml): a B-ALL study also counts under ALL "
